@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * cli.h -- command-line entry points.  Only cli/ calls exit().
+ */
+#ifndef SL_CLI_CLI_H
+#define SL_CLI_CLI_H
+
+#define SLUICE_VERSION "0.1.0"
+
+int sl_cli_main(int argc, char **argv);
+
+#endif
