@@ -16,7 +16,7 @@ BUILD ?= build
 SAN ?= 1
 CC ?= cc
 
-PKGS := libpq rdkafka libcurl libzstd zlib snappy libmicrohttpd
+PKGS := libpq rdkafka libcurl libcrypto libzstd zlib snappy libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
