@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * debezium.h -- encode row changes as Debezium PostgreSQL connector events,
+ * byte for byte as Kafka Connect's JsonConverter writes them.
+ *
+ * Every function appends compact JSON (no spaces) to a caller-owned
+ * struct sl_buf and never allocates per value.  With key_schemas /
+ * value_schemas set the output is the converter's `{"schema":...,
+ * "payload":...}` wrapper, otherwise the bare payload.  Per-relation data
+ * (the schema blocks) is cached in rel->enc_cache, which the encoder
+ * creates on first use and sl_relation_free() releases; the cache is
+ * rebuilt when the options it depends on change.  Functions are
+ * re-entrant for distinct relations; one relation must not be encoded from
+ * two threads at once (the cache is built lazily).
+ *
+ * Values arrive as PostgreSQL text output under the capture session's
+ * settings (DateStyle=ISO, TimeZone=UTC, IntervalStyle=iso_8601,
+ * extra_float_digits=3, bytea_output=hex).  Text that cannot be parsed for
+ * its column type yields SL_ERR_PROTO naming table, column and type.
+ */
+#ifndef SL_EVENT_DEBEZIUM_H
+#define SL_EVENT_DEBEZIUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "event/event.h"
+
+/* decimal.handling.mode */
+enum sl_dbz_decimal_mode { SL_DBZ_DECIMAL_PRECISE, SL_DBZ_DECIMAL_STRING, SL_DBZ_DECIMAL_DOUBLE };
+/* time.precision.mode */
+enum sl_dbz_time_mode { SL_DBZ_TIME_ADAPTIVE, SL_DBZ_TIME_ADAPTIVE_MICRO, SL_DBZ_TIME_CONNECT };
+/* binary.handling.mode */
+enum sl_dbz_binary_mode {
+	SL_DBZ_BINARY_BYTES,
+	SL_DBZ_BINARY_BASE64,
+	SL_DBZ_BINARY_BASE64_URL,
+	SL_DBZ_BINARY_HEX
+};
+/* interval.handling.mode */
+enum sl_dbz_interval_mode { SL_DBZ_INTERVAL_NUMERIC, SL_DBZ_INTERVAL_STRING };
+
+struct sl_dbz_opts {
+	const char *topic_prefix; /* topic.prefix: source.name (borrowed) */
+	const char *db_name;      /* database.dbname: source.db (borrowed) */
+	const char *version;      /* source.version (borrowed) */
+	enum sl_dbz_decimal_mode decimal;
+	enum sl_dbz_time_mode time;
+	enum sl_dbz_binary_mode binary;
+	enum sl_dbz_interval_mode interval;
+	bool key_schemas, value_schemas; /* key/value.converter.schemas.enable */
+	const char *unavailable_placeholder; /* unavailable.value.placeholder */
+	int money_fraction_digits;           /* money.fraction.digits */
+	bool provide_txn_metadata;           /* provide.transaction.metadata */
+};
+
+/* Debezium's defaults: precise, adaptive, bytes, numeric, schemas off,
+ * "__debezium_unavailable_value", 2 money digits, no transaction metadata.
+ * String fields are set to "" / "sluice" placeholders the caller replaces. */
+void sl_dbz_opts_init(struct sl_dbz_opts *o);
+
+/* Parse a mode as it appears in config.  key is one of
+ * "decimal.handling.mode" (precise|string|double),
+ * "time.precision.mode" (adaptive|adaptive_time_microseconds|connect),
+ * "binary.handling.mode" (bytes|base64|base64-url-safe|hex),
+ * "interval.handling.mode" (numeric|string).  Case-insensitive values.
+ * SL_ERR_CONFIG names the key and lists the accepted values. */
+enum sl_err sl_dbz_opts_set_mode(struct sl_dbz_opts *o, const char *key, const char *value,
+				 struct sl_errbuf *eb);
+
+/* Key JSON of a change: the is_key columns of the row that identifies it
+ * (before for deletes, else after).  *is_null is set (and nothing is
+ * appended) when the table has no key, and for truncates.  Message events
+ * get the key {"prefix":...}. */
+enum sl_err sl_dbz_key(const struct sl_dbz_opts *o, const struct sl_change *ch,
+		       struct sl_buf *out, bool *is_null, struct sl_errbuf *eb);
+
+/* Value JSON (the envelope).  now_ns is the connector's processing time
+ * (top-level ts_ms / ts_us / ts_ns), nanoseconds since 1970. */
+enum sl_err sl_dbz_value(const struct sl_dbz_opts *o, const struct sl_change *ch,
+			 int64_t now_ns, struct sl_buf *out, struct sl_errbuf *eb);
+
+/* Per data collection event count of one transaction (END event). */
+struct sl_dbz_collection_count {
+	const char *data_collection; /* "<schema>.<table>" (borrowed) */
+	uint64_t event_count;
+};
+
+/* Transaction metadata events for topic <prefix>.transaction.
+ * txn_id is "<txid>:<lsn>" as in sl_txn_info.id; ts_ms is the event time
+ * in the database (commit time).  Appends the key ({"id":...}) to key and
+ * the value to value. */
+enum sl_err sl_dbz_txn_begin(const struct sl_dbz_opts *o, const char *txn_id, int64_t ts_ms,
+			     struct sl_buf *key, struct sl_buf *value, struct sl_errbuf *eb);
+enum sl_err sl_dbz_txn_end(const struct sl_dbz_opts *o, const char *txn_id, int64_t ts_ms,
+			   const struct sl_dbz_collection_count *counts, size_t ncounts,
+			   struct sl_buf *key, struct sl_buf *value, struct sl_errbuf *eb);
+
+/* Heartbeat for topic __debezium-heartbeat.<prefix>: key
+ * {"serverName":<prefix>}, value {"ts_ms":now_ms}. */
+enum sl_err sl_dbz_heartbeat(const struct sl_dbz_opts *o, int64_t now_ms, struct sl_buf *key,
+			     struct sl_buf *value, struct sl_errbuf *eb);
+
+#endif
