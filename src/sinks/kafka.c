@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * kafka.c -- the Kafka sink over librdkafka.
+ *
+ * Defaults make delivery safe: enable.idempotence=true (so acks=all and
+ * ordered retries per partition) and message.timeout.ms=0, i.e. retry
+ * forever while brokers are down rather than drop a record; the pipeline
+ * stops reading from PostgreSQL while the queue is full, so memory stays
+ * bounded and the slot position is kept.  User `kafka.*` settings are
+ * applied after the defaults and win.
+ *
+ * A record that can never be delivered (too large, fatal idempotence
+ * error, authorization) is acked with an error naming the setting to
+ * change; the pipeline stops without confirming past it.
+ */
+#include "sinks/sink.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+
+struct kafka_sink {
+	struct sl_sink base;
+	rd_kafka_t *rk;
+	size_t in_flight;
+	/* Connection state changes are logged once, with a count. */
+	bool brokers_down;
+	unsigned long down_errors;
+	char max_bytes_hint[64];
+};
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	(void)rk;
+	struct kafka_sink *s = opaque;
+	uint64_t seq = (uint64_t)(uintptr_t)m->_private;
+	s->in_flight--;
+	if (!m->err) {
+		if (s->brokers_down) {
+			sl_info("kafka: delivering again after %lu broker errors", s->down_errors);
+			s->brokers_down = false;
+			s->down_errors = 0;
+		}
+		s->base.on_ack(s->base.ack_ctx, seq, SL_OK, NULL);
+		return;
+	}
+	char msg[512];
+	if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+		snprintf(msg, sizeof msg,
+			 "record of %zu bytes for topic \"%s\" is larger than the broker accepts: "
+			 "raise the topic's max.message.bytes and kafka.message.max.bytes",
+			 m->len, rd_kafka_topic_name(m->rkt));
+	else
+		snprintf(msg, sizeof msg, "could not deliver to topic \"%s\": %s",
+			 rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+	s->base.on_ack(s->base.ack_ctx, seq, SL_ERR_FATAL, msg);
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	struct kafka_sink *s = opaque;
+	if (rd_kafka_fatal_error(rk, NULL, 0)) {
+		sl_error("kafka: fatal error: %s", reason);
+		return;
+	}
+	s->down_errors++;
+	if (!s->brokers_down && (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
+				 err == RD_KAFKA_RESP_ERR__TRANSPORT ||
+				 err == RD_KAFKA_RESP_ERR__RESOLVE)) {
+		s->brokers_down = true;
+		sl_warn("kafka: brokers unreachable (%s); retrying, position kept", reason);
+	}
+}
+
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk;
+	if (level <= 3)
+		sl_warn("kafka: %s: %s", fac, buf);
+	else
+		sl_debug("kafka: %s: %s", fac, buf);
+}
+
+static enum sl_err kafka_produce(struct sl_sink *base, const struct sl_record *rec,
+				 struct sl_errbuf *eb)
+{
+	struct kafka_sink *s = (struct kafka_sink *)base;
+	rd_kafka_resp_err_t err = rd_kafka_producev(
+		s->rk, RD_KAFKA_V_TOPIC(rec->topic),
+		RD_KAFKA_V_KEY(rec->key, rec->key ? rec->key_len : 0),
+		RD_KAFKA_V_VALUE((void *)rec->value, rec->value ? rec->value_len : 0),
+		RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		RD_KAFKA_V_OPAQUE((void *)(uintptr_t)rec->seq), RD_KAFKA_V_END);
+	switch (err) {
+	case RD_KAFKA_RESP_ERR_NO_ERROR:
+		s->in_flight++;
+		return SL_OK;
+	case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+		return SL_ERR_RETRY;
+	case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+		return sl_err_set(eb, SL_ERR_TOO_LARGE,
+				  "record of %zu bytes from %s for topic \"%s\" is larger than "
+				  "kafka.message.max.bytes (%s): raise kafka.message.max.bytes and the "
+				  "topic's max.message.bytes",
+				  rec->key_len + rec->value_len, rec->what ? rec->what : "?", rec->topic,
+				  s->max_bytes_hint);
+	default:
+		return sl_err_set(eb, SL_ERR_FATAL, "could not produce to topic \"%s\": %s",
+				  rec->topic, rd_kafka_err2str(err));
+	}
+}
+
+static enum sl_err kafka_poll(struct sl_sink *base, int timeout_ms, struct sl_errbuf *eb)
+{
+	struct kafka_sink *s = (struct kafka_sink *)base;
+	rd_kafka_poll(s->rk, timeout_ms);
+	char reason[256];
+	if (rd_kafka_fatal_error(s->rk, reason, sizeof reason))
+		return sl_err_set(eb, SL_ERR_FATAL, "kafka producer failed: %s", reason);
+	return SL_OK;
+}
+
+static enum sl_err kafka_flush(struct sl_sink *base, int timeout_ms, struct sl_errbuf *eb)
+{
+	struct kafka_sink *s = (struct kafka_sink *)base;
+	rd_kafka_resp_err_t err = rd_kafka_flush(s->rk, timeout_ms);
+	enum sl_err e = kafka_poll(base, 0, eb);
+	if (e)
+		return e;
+	if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || s->in_flight)
+		return SL_ERR_RETRY;
+	return SL_OK;
+}
+
+static size_t kafka_in_flight(struct sl_sink *base)
+{
+	return ((struct kafka_sink *)base)->in_flight;
+}
+
+static void kafka_destroy(struct sl_sink *base)
+{
+	struct kafka_sink *s = (struct kafka_sink *)base;
+	if (s->rk) {
+		/* Undelivered records are simply not acked: their LSN is never
+		 * confirmed, so PostgreSQL sends them again on restart. */
+		rd_kafka_purge(s->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+		rd_kafka_destroy(s->rk);
+	}
+	free(s);
+}
+
+static const struct sl_sink_ops kafka_ops = {
+	.name = "kafka",
+	.produce = kafka_produce,
+	.poll = kafka_poll,
+	.flush = kafka_flush,
+	.in_flight = kafka_in_flight,
+	.destroy = kafka_destroy,
+};
+
+enum sl_err sl_sink_kafka_new(const struct sl_kafka_conf_pair *conf, size_t nconf,
+			      struct sl_sink **out, struct sl_errbuf *eb)
+{
+	static const struct sl_kafka_conf_pair defaults[] = {
+		{"enable.idempotence", "true"},
+		{"acks", "all"},
+		{"message.timeout.ms", "0"},
+		{"linger.ms", "5"},
+		{"queue.buffering.max.messages", "100000"},
+		{"log_level", "4"},
+	};
+	char errstr[512];
+	struct kafka_sink *s = calloc(1, sizeof *s);
+	if (!s)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	s->base.ops = &kafka_ops;
+	rd_kafka_conf_t *kc = rd_kafka_conf_new();
+	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+		rd_kafka_conf_set(kc, defaults[i].key, defaults[i].value, errstr, sizeof errstr);
+	for (size_t i = 0; i < nconf; i++) {
+		if (rd_kafka_conf_set(kc, conf[i].key, conf[i].value, errstr, sizeof errstr) !=
+		    RD_KAFKA_CONF_OK) {
+			rd_kafka_conf_destroy(kc);
+			free(s);
+			/* errstr may quote the value; name only the key. */
+			return sl_err_set(eb, SL_ERR_CONFIG, "invalid value for \"kafka.%s\"",
+					  conf[i].key);
+		}
+	}
+	size_t n = sizeof s->max_bytes_hint;
+	if (rd_kafka_conf_get(kc, "message.max.bytes", s->max_bytes_hint, &n) != RD_KAFKA_CONF_OK)
+		snprintf(s->max_bytes_hint, sizeof s->max_bytes_hint, "default");
+	rd_kafka_conf_set_opaque(kc, s);
+	rd_kafka_conf_set_dr_msg_cb(kc, on_delivery);
+	rd_kafka_conf_set_error_cb(kc, on_error);
+	rd_kafka_conf_set_log_cb(kc, on_log);
+	s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, errstr, sizeof errstr);
+	if (!s->rk) {
+		free(s);
+		return sl_err_set(eb, SL_ERR_CONFIG, "could not create kafka producer: %s", errstr);
+	}
+	*out = &s->base;
+	return SL_OK;
+}
