@@ -206,4 +206,12 @@ enum sl_err sl_pgo_decode(struct sl_pgo_decoder *dec, const uint8_t *data, size_
 /* Human name of a message type, e.g. "Stream Commit"; "unknown" otherwise. */
 const char *sl_pgo_type_name(int type);
 
+/* Append a one-line, stable text rendering of a decoded message to `out`
+ * (no newline): for logs, tools/pgo_dump and the golden fixtures.  Example:
+ *   I xid=0 rel=16385 new=(t'1',n,u)
+ * Values are quoted with ' and escaped: \' \\ and \xNN for bytes outside
+ * printable ASCII.  Returns SL_ERR_NOMEM / SL_ERR_TOO_LARGE from the buffer. */
+struct sl_buf;
+enum sl_err sl_pgo_msg_format(const struct sl_pgo_msg *msg, struct sl_buf *out);
+
 #endif
