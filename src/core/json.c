@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * json.c -- JSON string escaping and integer formatting.
+ * json.c -- JSON string escaping, integer and Java-style float formatting,
+ * base64 and hex.
  */
 #include "core/json.h"
 
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char hex[] = "0123456789abcdef";
@@ -125,4 +130,186 @@ enum sl_err sl_json_i64(struct sl_buf *b, int64_t v)
 		return sl_json_u64(b, (uint64_t)0 - (uint64_t)v);
 	}
 	return sl_json_u64(b, (uint64_t)v);
+}
+
+/* ---- floating point, Java style ----------------------------------------- */
+
+
+/* Shortest "%.*e" rendering of v that parses back to v (as double, or as
+ * float when is_float).  Leaves digits (no dot) in dig and returns the
+ * decimal exponent of the first digit. */
+static int shortest_digits(double v, int is_float, char *dig, size_t *ndig)
+{
+	char tmp[40];
+	int maxp = is_float ? 9 : 17;
+	/* Java prints at least two significant digits ("d.d") and picks the
+	 * closest such decimal: 4.9E-324, not 5.0E-324.  Trailing zeros are
+	 * trimmed below, so 1.0 still prints as "1.0". */
+	for (int p = 2; p <= maxp; p++) {
+		snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
+		bool same = is_float ? strtof(tmp, NULL) == (float)v : strtod(tmp, NULL) == v;
+		if (same || p == maxp)
+			break;
+	}
+	/* tmp = d[.ddd]e[+-]xx */
+	size_t n = 0;
+	const char *s = tmp;
+	while (*s && *s != 'e') {
+		if (*s >= '0' && *s <= '9')
+			dig[n++] = *s;
+		s++;
+	}
+	int exp10 = atoi(s + 1);
+	while (n > 1 && dig[n - 1] == '0')
+		n--;
+	dig[n] = '\0';
+	*ndig = n;
+	return exp10;
+}
+
+static size_t fmt_java(char *out, double v, int is_float)
+{
+	size_t o = 0;
+	if (signbit(v)) {
+		out[o++] = '-';
+		v = -v;
+	}
+	if (v == 0) {
+		memcpy(out + o, "0.0", 4);
+		return o + 3;
+	}
+	char dig[24];
+	size_t n;
+	int e = shortest_digits(v, is_float, dig, &n);
+	if (v >= 1e-3 && v < 1e7) {
+		if (e >= 0) {
+			for (int i = 0; i <= e; i++)
+				out[o++] = (size_t)i < n ? dig[i] : '0';
+			out[o++] = '.';
+			if ((size_t)(e + 1) < n) {
+				for (size_t i = (size_t)e + 1; i < n; i++)
+					out[o++] = dig[i];
+			} else {
+				out[o++] = '0';
+			}
+		} else {
+			out[o++] = '0';
+			out[o++] = '.';
+			for (int i = -1; i > e; i--)
+				out[o++] = '0';
+			for (size_t i = 0; i < n; i++)
+				out[o++] = dig[i];
+		}
+	} else {
+		out[o++] = dig[0];
+		out[o++] = '.';
+		if (n > 1) {
+			for (size_t i = 1; i < n; i++)
+				out[o++] = dig[i];
+		} else {
+			out[o++] = '0';
+		}
+		o += (size_t)snprintf(out + o, 8, "E%d", e);
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t sl_json_fmt_f64(char *out, double v)
+{
+	if (isnan(v))
+		return (size_t)snprintf(out, 32, "NaN");
+	if (isinf(v))
+		return (size_t)snprintf(out, 32, "%s", v > 0 ? "Infinity" : "-Infinity");
+	return fmt_java(out, v, 0);
+}
+
+size_t sl_json_fmt_f32(char *out, float v)
+{
+	if (isnan(v))
+		return (size_t)snprintf(out, 32, "NaN");
+	if (isinf(v))
+		return (size_t)snprintf(out, 32, "%s", v > 0 ? "Infinity" : "-Infinity");
+	return fmt_java(out, (double)v, 1);
+}
+
+static enum sl_err put_number(struct sl_buf *b, const char *s, size_t n, bool special)
+{
+	if (special)
+		return sl_json_str(b, s, n);
+	return sl_buf_append(b, s, n);
+}
+
+enum sl_err sl_json_f64(struct sl_buf *b, double v)
+{
+	char tmp[32];
+	size_t n = sl_json_fmt_f64(tmp, v);
+	return put_number(b, tmp, n, !isfinite(v));
+}
+
+enum sl_err sl_json_f32(struct sl_buf *b, float v)
+{
+	char tmp[32];
+	size_t n = sl_json_fmt_f32(tmp, v);
+	return put_number(b, tmp, n, !isfinite(v));
+}
+
+/* ---- binary -------------------------------------------------------------- */
+
+enum sl_err sl_json_base64(struct sl_buf *b, const void *p, size_t n, int url_safe)
+{
+	static const char std[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char url[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const char *al = url_safe ? url : std;
+	const unsigned char *s = p;
+	enum sl_err err = sl_buf_reserve(b, (n + 2) / 3 * 4 + 2);
+	if (err)
+		return err;
+	char *o = b->data + b->len;
+	*o++ = '"';
+	size_t i = 0;
+	for (; i + 3 <= n; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+		*o++ = al[v >> 18];
+		*o++ = al[(v >> 12) & 63];
+		*o++ = al[(v >> 6) & 63];
+		*o++ = al[v & 63];
+	}
+	if (n - i == 1) {
+		uint32_t v = (uint32_t)s[i] << 16;
+		*o++ = al[v >> 18];
+		*o++ = al[(v >> 12) & 63];
+		*o++ = '=';
+		*o++ = '=';
+	} else if (n - i == 2) {
+		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
+		*o++ = al[v >> 18];
+		*o++ = al[(v >> 12) & 63];
+		*o++ = al[(v >> 6) & 63];
+		*o++ = '=';
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+	return SL_OK;
+}
+
+enum sl_err sl_json_hex(struct sl_buf *b, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	enum sl_err err = sl_buf_reserve(b, n * 2 + 2);
+	if (err)
+		return err;
+	char *o = b->data + b->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		*o++ = hex[s[i] >> 4];
+		*o++ = hex[s[i] & 15];
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+	return SL_OK;
 }

@@ -21,4 +21,23 @@ enum sl_err sl_json_cstr(struct sl_buf *b, const char *s);
 enum sl_err sl_json_i64(struct sl_buf *b, int64_t v);
 enum sl_err sl_json_u64(struct sl_buf *b, uint64_t v);
 
+/* Doubles and floats as Jackson writes Java's Double/Float.toString():
+ * shortest digits that round-trip; plain notation for 1e-3 <= |v| < 1e7
+ * ("1.0", "0.001", "1234567.5"), otherwise "d.dddE[-]n" ("1.0E7",
+ * "1.0E-4"); -0.0 keeps its sign.  NaN and infinities are written as the
+ * quoted strings "NaN", "Infinity", "-Infinity" (Jackson's default
+ * WRITE_NAN_AS_STRINGS). */
+enum sl_err sl_json_f64(struct sl_buf *b, double v);
+enum sl_err sl_json_f32(struct sl_buf *b, float v);
+/* The same digits without quotes or JSON context (for tests and callers
+ * that embed the text elsewhere).  out needs 32 bytes; returns length. */
+size_t sl_json_fmt_f64(char *out, double v);
+size_t sl_json_fmt_f32(char *out, float v);
+
+/* p[0..n) base64-encoded (RFC 4648 section 4, or the URL-safe alphabet of
+ * section 5; both padded, as java.util.Base64 does) as a JSON string. */
+enum sl_err sl_json_base64(struct sl_buf *b, const void *p, size_t n, int url_safe);
+/* p[0..n) as a lower-case hex JSON string. */
+enum sl_err sl_json_hex(struct sl_buf *b, const void *p, size_t n);
+
 #endif

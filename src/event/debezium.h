@@ -55,6 +55,10 @@ struct sl_dbz_opts {
 	const char *unavailable_placeholder; /* unavailable.value.placeholder */
 	int money_fraction_digits;           /* money.fraction.digits */
 	bool provide_txn_metadata;           /* provide.transaction.metadata */
+	/* Field order of Debezium up to 2.6: the envelope's "transaction" after
+	 * ts_ns (and Envelope schema version 1).  2.7 and later put it right
+	 * after "source"; that is the default (false). */
+	bool legacy_txn_last;
 };
 
 /* Debezium's defaults: precise, adaptive, bytes, numeric, schemas off,

@@ -1,0 +1,1594 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * debezium.c -- Debezium PostgreSQL connector events as Kafka Connect's
+ * JsonConverter prints them (see debezium.h for the contract).
+ *
+ * Per relation we classify every column once (struct colenc: which
+ * Debezium/Connect type it becomes under the current modes) and pre-render
+ * the key and value `schema` blocks; both live in rel->enc_cache and are
+ * rebuilt when the options they depend on change.  Encoding a change then
+ * only walks the columns and appends to the output buffer; the one scratch
+ * buffer (unquoted array elements, decoded bytea) is kept in the cache and
+ * reused, so steady state allocates nothing.
+ *
+ * Field order is the JsonConverter's: it follows the Connect schema, i.e.
+ * the order fields were added in Debezium's SchemaFactory / Envelope
+ * builders.  JSON schema objects are written in the converter's order:
+ * type, items|fields, optional, name, version, doc, parameters, default,
+ * field.
+ */
+#include "event/debezium.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/json.h"
+#include "event/pgtype_oids.h"
+#include "event/pgtypes.h"
+
+/* ---- options ------------------------------------------------------------- */
+
+void sl_dbz_opts_init(struct sl_dbz_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->topic_prefix = "";
+	o->db_name = "";
+	o->version = "sluice";
+	o->unavailable_placeholder = "__debezium_unavailable_value";
+	o->money_fraction_digits = 2;
+}
+
+struct mode_name {
+	const char *name;
+	int value;
+};
+
+static enum sl_err set_mode(int *dst, const struct mode_name *names, const char *key,
+			    const char *value, struct sl_errbuf *eb)
+{
+	char accepted[160] = "";
+	for (const struct mode_name *m = names; m->name; m++) {
+		if (strcasecmp(m->name, value) == 0) {
+			*dst = m->value;
+			return SL_OK;
+		}
+		size_t l = strlen(accepted);
+		snprintf(accepted + l, sizeof accepted - l, "%s%s", l ? ", " : "", m->name);
+	}
+	return sl_err_set(eb, SL_ERR_CONFIG, "invalid value \"%s\" for \"%s\": expected one of %s",
+			  value, key, accepted);
+}
+
+enum sl_err sl_dbz_opts_set_mode(struct sl_dbz_opts *o, const char *key, const char *value,
+				 struct sl_errbuf *eb)
+{
+	static const struct mode_name dec[] = {{"precise", SL_DBZ_DECIMAL_PRECISE},
+					       {"string", SL_DBZ_DECIMAL_STRING},
+					       {"double", SL_DBZ_DECIMAL_DOUBLE},
+					       {NULL, 0}};
+	static const struct mode_name tim[] = {{"adaptive", SL_DBZ_TIME_ADAPTIVE},
+					       {"adaptive_time_microseconds", SL_DBZ_TIME_ADAPTIVE_MICRO},
+					       {"connect", SL_DBZ_TIME_CONNECT},
+					       {NULL, 0}};
+	static const struct mode_name bin[] = {{"bytes", SL_DBZ_BINARY_BYTES},
+					       {"base64", SL_DBZ_BINARY_BASE64},
+					       {"base64-url-safe", SL_DBZ_BINARY_BASE64_URL},
+					       {"hex", SL_DBZ_BINARY_HEX},
+					       {NULL, 0}};
+	static const struct mode_name itv[] = {{"numeric", SL_DBZ_INTERVAL_NUMERIC},
+					       {"string", SL_DBZ_INTERVAL_STRING},
+					       {NULL, 0}};
+	int v;
+	enum sl_err err;
+	if (!key || !value)
+		return sl_err_set(eb, SL_ERR_ARG, "missing mode key or value");
+	if (strcmp(key, "decimal.handling.mode") == 0) {
+		if (!(err = set_mode(&v, dec, key, value, eb)))
+			o->decimal = (enum sl_dbz_decimal_mode)v;
+	} else if (strcmp(key, "time.precision.mode") == 0) {
+		if (!(err = set_mode(&v, tim, key, value, eb)))
+			o->time = (enum sl_dbz_time_mode)v;
+	} else if (strcmp(key, "binary.handling.mode") == 0) {
+		if (!(err = set_mode(&v, bin, key, value, eb)))
+			o->binary = (enum sl_dbz_binary_mode)v;
+	} else if (strcmp(key, "interval.handling.mode") == 0) {
+		if (!(err = set_mode(&v, itv, key, value, eb)))
+			o->interval = (enum sl_dbz_interval_mode)v;
+	} else {
+		err = sl_err_set(eb, SL_ERR_CONFIG, "unknown mode setting \"%s\"", key);
+	}
+	return err;
+}
+
+/* ---- column classification ----------------------------------------------- */
+
+enum kind {
+	K_OMIT, /* no Debezium mapping: left out of schema and value */
+	K_BOOL,
+	K_INT16,
+	K_INT32,
+	K_INT64,
+	K_FLOAT32,
+	K_FLOAT64,
+	K_DEC_FIXED,  /* precise, numeric(p,s): Connect Decimal */
+	K_DEC_VAR,    /* precise, numeric: VariableScaleDecimal */
+	K_DEC_STRING,
+	K_DEC_DOUBLE,
+	K_MONEY_PRECISE,
+	K_MONEY_STRING,
+	K_MONEY_DOUBLE,
+	K_STRING,     /* text output passed through */
+	K_TSTZ,       /* ZonedTimestamp */
+	K_TIMETZ,     /* ZonedTime */
+	K_TS_MICRO,
+	K_TS_MILLI,
+	K_DATE,
+	K_TIME_MICRO,
+	K_TIME_MILLI,
+	K_INTERVAL_MICRO,
+	K_INTERVAL_STRING,
+	K_BINARY,     /* bytea per binary.handling.mode */
+	K_BIT_BOOL,
+	K_BITS,
+	K_POINT
+};
+
+struct colenc {
+	enum kind k;
+	bool array;
+	bool is_int_array_toast; /* placeholder renders as its bytes */
+	int scale, precision;    /* numeric; fraction width for timestamptz */
+	int bits_len;            /* Bits `length` */
+	const char *sname;       /* Connect schema name, or NULL */
+};
+
+/* Fraction digits of time types: typmod, or 6 when unconstrained. */
+static int time_precision(int32_t typmod)
+{
+	return typmod >= 0 && typmod <= 6 ? typmod : 6;
+}
+
+static void classify(const struct sl_dbz_opts *o, const struct sl_column *c, struct colenc *e)
+{
+	memset(e, 0, sizeof *e);
+	e->array = c->is_array;
+	int32_t tm = c->base_typmod;
+	if (c->is_enum) {
+		e->k = K_STRING;
+		e->sname = "io.debezium.data.Enum";
+		return;
+	}
+	switch (c->base_oid) {
+	case SL_PG_BOOL: e->k = K_BOOL; break;
+	case SL_PG_INT2: e->k = K_INT16; break;
+	case SL_PG_INT4: e->k = K_INT32; break;
+	case SL_PG_INT8:
+	case SL_PG_OID: e->k = K_INT64; break;
+	case SL_PG_FLOAT4: e->k = K_FLOAT32; break;
+	case SL_PG_FLOAT8: e->k = K_FLOAT64; break;
+	case SL_PG_NUMERIC:
+		if (tm >= 4) {
+			e->precision = ((tm - 4) >> 16) & 0xffff;
+			/* PostgreSQL 15 stores a signed 11-bit scale. */
+			e->scale = ((((tm - 4) & 0x7ff) ^ 1024) - 1024);
+		}
+		if (o->decimal == SL_DBZ_DECIMAL_STRING)
+			e->k = K_DEC_STRING;
+		else if (o->decimal == SL_DBZ_DECIMAL_DOUBLE)
+			e->k = K_DEC_DOUBLE;
+		else
+			e->k = tm >= 4 ? K_DEC_FIXED : K_DEC_VAR;
+		break;
+	case SL_PG_MONEY:
+		e->scale = o->money_fraction_digits;
+		e->k = o->decimal == SL_DBZ_DECIMAL_STRING   ? K_MONEY_STRING
+		       : o->decimal == SL_DBZ_DECIMAL_DOUBLE ? K_MONEY_DOUBLE
+							     : K_MONEY_PRECISE;
+		break;
+	case SL_PG_CHAR:
+	case SL_PG_NAME:
+	case SL_PG_TEXT:
+	case SL_PG_BPCHAR:
+	case SL_PG_VARCHAR:
+	case SL_PG_INET:
+	case SL_PG_CIDR:
+	case SL_PG_MACADDR:
+	case SL_PG_MACADDR8:
+	case SL_PG_INT4RANGE:
+	case SL_PG_INT8RANGE:
+	case SL_PG_NUMRANGE:
+	case SL_PG_TSRANGE:
+	case SL_PG_TSTZRANGE:
+	case SL_PG_DATERANGE:
+		e->k = K_STRING;
+		e->is_int_array_toast = false;
+		break;
+	case SL_PG_JSON:
+	case SL_PG_JSONB:
+		e->k = K_STRING;
+		e->sname = "io.debezium.data.Json";
+		break;
+	case SL_PG_XML:
+		e->k = K_STRING;
+		e->sname = "io.debezium.data.Xml";
+		break;
+	case SL_PG_UUID:
+		e->k = K_STRING;
+		e->sname = "io.debezium.data.Uuid";
+		break;
+	case SL_PG_TSVECTOR:
+		e->k = K_STRING;
+		e->sname = "io.debezium.data.TsVector";
+		break;
+	case SL_PG_TIMESTAMPTZ:
+		e->k = K_TSTZ;
+		e->scale = time_precision(tm);
+		break;
+	case SL_PG_TIMETZ: e->k = K_TIMETZ; break;
+	case SL_PG_TIMESTAMP:
+		if (o->time == SL_DBZ_TIME_CONNECT)
+			e->k = K_TS_MILLI, e->sname = "org.apache.kafka.connect.data.Timestamp";
+		else if (time_precision(tm) <= 3)
+			e->k = K_TS_MILLI, e->sname = "io.debezium.time.Timestamp";
+		else
+			e->k = K_TS_MICRO, e->sname = "io.debezium.time.MicroTimestamp";
+		break;
+	case SL_PG_DATE:
+		e->k = K_DATE;
+		e->sname = o->time == SL_DBZ_TIME_CONNECT ? "org.apache.kafka.connect.data.Date"
+							  : "io.debezium.time.Date";
+		break;
+	case SL_PG_TIME:
+		if (o->time == SL_DBZ_TIME_CONNECT)
+			e->k = K_TIME_MILLI, e->sname = "org.apache.kafka.connect.data.Time";
+		else if (o->time == SL_DBZ_TIME_ADAPTIVE && time_precision(tm) <= 3)
+			e->k = K_TIME_MILLI, e->sname = "io.debezium.time.Time";
+		else
+			e->k = K_TIME_MICRO, e->sname = "io.debezium.time.MicroTime";
+		break;
+	case SL_PG_INTERVAL:
+		e->k = o->interval == SL_DBZ_INTERVAL_STRING ? K_INTERVAL_STRING : K_INTERVAL_MICRO;
+		break;
+	case SL_PG_BYTEA: e->k = K_BINARY; break;
+	case SL_PG_BIT:
+	case SL_PG_VARBIT:
+		/* bit(1) and varbit(1) are booleans; unconstrained varbit has
+		 * JDBC length 2147483647. */
+		e->bits_len = tm > 0 ? tm : 2147483647;
+		e->k = e->bits_len > 1 ? K_BITS : K_BIT_BOOL;
+		break;
+	case SL_PG_POINT: e->k = K_POINT; break;
+	default: e->k = K_OMIT; break;
+	}
+	if (e->array) {
+		/* Debezium has no converter for these array types. */
+		switch (e->k) {
+		case K_MONEY_PRECISE:
+		case K_MONEY_STRING:
+		case K_MONEY_DOUBLE:
+		case K_INTERVAL_MICRO:
+		case K_INTERVAL_STRING:
+		case K_BITS:
+		case K_BIT_BOOL:
+		case K_POINT:
+			e->k = K_OMIT;
+			break;
+		default:
+			break;
+		}
+		if (c->base_oid == SL_PG_XML || c->base_oid == SL_PG_NAME || c->base_oid == SL_PG_TSVECTOR)
+			e->k = K_OMIT;
+		if (e->k == K_INT16 || e->k == K_INT32 || e->k == K_INT64)
+			e->is_int_array_toast = true;
+	}
+}
+
+/* ---- schema rendering ---------------------------------------------------- */
+
+#define PUT(x)                                                                            \
+	do {                                                                              \
+		enum sl_err e_ = (x);                                                     \
+		if (e_)                                                                   \
+			return e_;                                                        \
+	} while (0)
+
+static enum sl_err put_field_name(struct sl_buf *b, const char *field)
+{
+	if (!field)
+		return SL_OK;
+	PUT(sl_buf_puts(b, ",\"field\":"));
+	return sl_json_cstr(b, field);
+}
+
+/* A primitive/logical schema: {"type":T,"optional":O[,"name":N,"version":1][,"doc"][,"parameters"][,"field"]} */
+static enum sl_err sch_simple(struct sl_buf *b, const char *type, bool optional,
+			      const char *name, const char *params, const char *field)
+{
+	PUT(sl_buf_appendf(b, "{\"type\":\"%s\",\"optional\":%s", type,
+			   optional ? "true" : "false"));
+	if (name)
+		PUT(sl_buf_appendf(b, ",\"name\":\"%s\",\"version\":1", name));
+	if (params)
+		PUT(sl_buf_appendf(b, ",\"parameters\":%s", params));
+	PUT(put_field_name(b, field));
+	return sl_buf_putc(b, '}');
+}
+
+static enum sl_err sch_enum(struct sl_buf *b, const struct sl_column *c, bool optional,
+			    const char *field)
+{
+	PUT(sl_buf_appendf(b, "{\"type\":\"string\",\"optional\":%s,"
+			      "\"name\":\"io.debezium.data.Enum\",\"version\":1,"
+			      "\"parameters\":{\"allowed\":",
+			   optional ? "true" : "false"));
+	struct sl_buf tmp;
+	sl_buf_init(&tmp, 0);
+	enum sl_err err = SL_OK;
+	for (int i = 0; i < c->n_enum_labels && !err; i++) {
+		if (i)
+			err = sl_buf_putc(&tmp, ',');
+		if (!err)
+			err = sl_buf_puts(&tmp, c->enum_labels[i]);
+	}
+	if (!err)
+		err = sl_json_str(b, tmp.data ? tmp.data : "", tmp.len);
+	sl_buf_free(&tmp);
+	PUT(err);
+	PUT(sl_buf_putc(b, '}'));
+	PUT(put_field_name(b, field));
+	return sl_buf_putc(b, '}');
+}
+
+/* Schema of one scalar value of kind e. */
+static enum sl_err sch_scalar(struct sl_buf *b, const struct sl_dbz_opts *o,
+			      const struct sl_column *c, const struct colenc *e, bool optional,
+			      const char *field)
+{
+	char params[96];
+	if (c->is_enum)
+		return sch_enum(b, c, optional, field);
+	switch (e->k) {
+	case K_OMIT: return SL_OK;
+	case K_BOOL:
+	case K_BIT_BOOL: return sch_simple(b, "boolean", optional, NULL, NULL, field);
+	case K_INT16: return sch_simple(b, "int16", optional, NULL, NULL, field);
+	case K_INT32: return sch_simple(b, "int32", optional, NULL, NULL, field);
+	case K_INT64: return sch_simple(b, "int64", optional, NULL, NULL, field);
+	case K_FLOAT32: return sch_simple(b, "float", optional, NULL, NULL, field);
+	case K_FLOAT64:
+	case K_DEC_DOUBLE:
+	case K_MONEY_DOUBLE: return sch_simple(b, "double", optional, NULL, NULL, field);
+	case K_DEC_STRING:
+	case K_MONEY_STRING: return sch_simple(b, "string", optional, NULL, NULL, field);
+	case K_DEC_FIXED:
+		snprintf(params, sizeof params,
+			 "{\"scale\":\"%d\",\"connect.decimal.precision\":\"%d\"}", e->scale,
+			 e->precision);
+		return sch_simple(b, "bytes", optional, "org.apache.kafka.connect.data.Decimal",
+				  params, field);
+	case K_MONEY_PRECISE:
+		snprintf(params, sizeof params, "{\"scale\":\"%d\"}", e->scale);
+		return sch_simple(b, "bytes", optional, "org.apache.kafka.connect.data.Decimal",
+				  params, field);
+	case K_DEC_VAR:
+		PUT(sl_buf_appendf(b, "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\","
+				      "\"optional\":false,\"field\":\"scale\"},{\"type\":\"bytes\","
+				      "\"optional\":false,\"field\":\"value\"}],\"optional\":%s,"
+				      "\"name\":\"io.debezium.data.VariableScaleDecimal\","
+				      "\"version\":1,\"doc\":\"Variable scaled decimal\"",
+				   optional ? "true" : "false"));
+		PUT(put_field_name(b, field));
+		return sl_buf_putc(b, '}');
+	case K_STRING: return sch_simple(b, "string", optional, e->sname, NULL, field);
+	case K_TSTZ:
+		return sch_simple(b, "string", optional, "io.debezium.time.ZonedTimestamp", NULL,
+				  field);
+	case K_TIMETZ:
+		return sch_simple(b, "string", optional, "io.debezium.time.ZonedTime", NULL, field);
+	case K_TS_MICRO:
+	case K_TS_MILLI:
+	case K_TIME_MICRO: return sch_simple(b, "int64", optional, e->sname, NULL, field);
+	case K_DATE:
+	case K_TIME_MILLI: return sch_simple(b, "int32", optional, e->sname, NULL, field);
+	case K_INTERVAL_MICRO:
+		return sch_simple(b, "int64", optional, "io.debezium.time.MicroDuration", NULL,
+				  field);
+	case K_INTERVAL_STRING:
+		return sch_simple(b, "string", optional, "io.debezium.time.Interval", NULL, field);
+	case K_BINARY:
+		return sch_simple(b, o->binary == SL_DBZ_BINARY_BYTES ? "bytes" : "string",
+				  optional, NULL, NULL, field);
+	case K_BITS:
+		snprintf(params, sizeof params, "{\"length\":\"%d\"}", e->bits_len);
+		return sch_simple(b, "bytes", optional, "io.debezium.data.Bits", params, field);
+	case K_POINT:
+		PUT(sl_buf_appendf(b, "{\"type\":\"struct\",\"fields\":[{\"type\":\"double\","
+				      "\"optional\":false,\"field\":\"x\"},{\"type\":\"double\","
+				      "\"optional\":false,\"field\":\"y\"},{\"type\":\"bytes\","
+				      "\"optional\":true,\"field\":\"wkb\"},{\"type\":\"int32\","
+				      "\"optional\":true,\"field\":\"srid\"}],\"optional\":%s,"
+				      "\"name\":\"io.debezium.data.geometry.Point\",\"version\":1,"
+				      "\"doc\":\"Geometry (POINT)\"",
+				   optional ? "true" : "false"));
+		PUT(put_field_name(b, field));
+		return sl_buf_putc(b, '}');
+	}
+	return SL_OK;
+}
+
+static enum sl_err sch_column(struct sl_buf *b, const struct sl_dbz_opts *o,
+			      const struct sl_column *c, const struct colenc *e, bool optional)
+{
+	if (!e->array)
+		return sch_scalar(b, o, c, e, optional, c->name);
+	PUT(sl_buf_puts(b, "{\"type\":\"array\",\"items\":"));
+	/* Enum array elements are declared required; all others optional. */
+	PUT(sch_scalar(b, o, c, e, !c->is_enum, NULL));
+	PUT(sl_buf_appendf(b, ",\"optional\":%s", optional ? "true" : "false"));
+	PUT(put_field_name(b, c->name));
+	return sl_buf_putc(b, '}');
+}
+
+static const char source_schema[] =
+	"{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,\"field\":\"version\"},"
+	"{\"type\":\"string\",\"optional\":false,\"field\":\"connector\"},"
+	"{\"type\":\"string\",\"optional\":false,\"field\":\"name\"},"
+	"{\"type\":\"int64\",\"optional\":false,\"field\":\"ts_ms\"},"
+	"{\"type\":\"string\",\"optional\":true,\"name\":\"io.debezium.data.Enum\",\"version\":1,"
+	"\"parameters\":{\"allowed\":\"true,first,first_in_data_collection,last_in_data_collection,"
+	"last,false,incremental\"},\"default\":\"false\",\"field\":\"snapshot\"},"
+	"{\"type\":\"string\",\"optional\":false,\"field\":\"db\"},"
+	"{\"type\":\"string\",\"optional\":true,\"field\":\"sequence\"},"
+	"{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_us\"},"
+	"{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_ns\"},"
+	"{\"type\":\"string\",\"optional\":false,\"field\":\"schema\"},"
+	"{\"type\":\"string\",\"optional\":false,\"field\":\"table\"},"
+	"{\"type\":\"int64\",\"optional\":true,\"field\":\"txId\"},"
+	"{\"type\":\"int64\",\"optional\":true,\"field\":\"lsn\"},"
+	"{\"type\":\"int64\",\"optional\":true,\"field\":\"xmin\"}],"
+	"\"optional\":false,\"name\":\"io.debezium.connector.postgresql.Source\",\"version\":1,"
+	"\"field\":\"source\"}";
+
+static const char txn_block_schema[] =
+	"{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,\"field\":\"id\"},"
+	"{\"type\":\"int64\",\"optional\":false,\"field\":\"total_order\"},"
+	"{\"type\":\"int64\",\"optional\":false,\"field\":\"data_collection_order\"}],"
+	"\"optional\":true,\"name\":\"event.block\",\"version\":1,\"field\":\"transaction\"}";
+
+static const char op_ts_schema[] =
+	"{\"type\":\"string\",\"optional\":false,\"field\":\"op\"},"
+	"{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_ms\"},"
+	"{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_us\"},"
+	"{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_ns\"}";
+
+/* ---- per-relation cache ---------------------------------------------------- */
+
+struct cache {
+	/* options the cache was built for */
+	enum sl_dbz_decimal_mode decimal;
+	enum sl_dbz_time_mode time;
+	enum sl_dbz_binary_mode binary;
+	enum sl_dbz_interval_mode interval;
+	int money_digits;
+	bool legacy;
+	char *prefix;
+	struct colenc *cols;
+	struct sl_buf key_schema;   /* {"schema":{...},"payload": */
+	struct sl_buf value_schema; /* {"schema":{...},"payload": */
+	struct sl_buf scratch;
+};
+
+static void cache_free(void *p)
+{
+	struct cache *c = p;
+	if (!c)
+		return;
+	free(c->prefix);
+	free(c->cols);
+	sl_buf_free(&c->key_schema);
+	sl_buf_free(&c->value_schema);
+	sl_buf_free(&c->scratch);
+	free(c);
+}
+
+/* "name":"<prefix>.<schema>.<table><suffix>" as an escaped JSON string. */
+static enum sl_err put_rel_name(struct sl_buf *b, const struct sl_dbz_opts *o,
+				const struct sl_relation *rel, const char *suffix)
+{
+	struct sl_buf tmp;
+	sl_buf_init(&tmp, 0);
+	enum sl_err err = sl_buf_appendf(&tmp, "%s.%s.%s%s", o->topic_prefix ? o->topic_prefix : "",
+					 rel->schema, rel->table, suffix);
+	if (!err)
+		err = sl_buf_puts(b, "\"name\":");
+	if (!err)
+		err = sl_json_str(b, tmp.data, tmp.len);
+	sl_buf_free(&tmp);
+	return err;
+}
+
+static enum sl_err value_struct_schema(struct sl_buf *b, const struct sl_dbz_opts *o,
+				       const struct sl_relation *rel, const struct cache *c,
+				       const char *field)
+{
+	PUT(sl_buf_puts(b, "{\"type\":\"struct\",\"fields\":["));
+	bool first = true;
+	for (int i = 0; i < rel->ncols; i++) {
+		const struct sl_column *col = &rel->cols[i];
+		if (col->excluded || c->cols[i].k == K_OMIT)
+			continue;
+		if (!first)
+			PUT(sl_buf_putc(b, ','));
+		first = false;
+		PUT(sch_column(b, o, col, &c->cols[i], col->optional));
+	}
+	PUT(sl_buf_puts(b, "],\"optional\":true,"));
+	PUT(put_rel_name(b, o, rel, ".Value"));
+	PUT(put_field_name(b, field));
+	return sl_buf_putc(b, '}');
+}
+
+static enum sl_err build_cache(const struct sl_dbz_opts *o, const struct sl_relation *rel,
+			       struct cache *c)
+{
+	c->decimal = o->decimal;
+	c->time = o->time;
+	c->binary = o->binary;
+	c->interval = o->interval;
+	c->money_digits = o->money_fraction_digits;
+	c->legacy = o->legacy_txn_last;
+	c->prefix = strdup(o->topic_prefix ? o->topic_prefix : "");
+	c->cols = calloc((size_t)(rel->ncols ? rel->ncols : 1), sizeof *c->cols);
+	if (!c->prefix || !c->cols)
+		return SL_ERR_NOMEM;
+	for (int i = 0; i < rel->ncols; i++)
+		classify(o, &rel->cols[i], &c->cols[i]);
+
+	/* Key: {"type":"struct","fields":[...],"optional":false,"name":"<p>.<s>.<t>.Key"} */
+	struct sl_buf *k = &c->key_schema;
+	PUT(sl_buf_puts(k, "{\"schema\":{\"type\":\"struct\",\"fields\":["));
+	bool first = true;
+	for (int i = 0; i < rel->ncols; i++) {
+		const struct sl_column *col = &rel->cols[i];
+		if (!col->is_key || c->cols[i].k == K_OMIT)
+			continue;
+		if (!first)
+			PUT(sl_buf_putc(k, ','));
+		first = false;
+		PUT(sch_column(k, o, col, &c->cols[i], col->optional));
+	}
+	PUT(sl_buf_puts(k, "],\"optional\":false,"));
+	PUT(put_rel_name(k, o, rel, ".Key"));
+	PUT(sl_buf_puts(k, "},\"payload\":"));
+
+	/* Envelope (3.x order: before, after, source, transaction, op, ts_*;
+	 * up to 2.6 transaction came last). */
+	struct sl_buf *v = &c->value_schema;
+	PUT(sl_buf_puts(v, "{\"schema\":{\"type\":\"struct\",\"fields\":["));
+	PUT(value_struct_schema(v, o, rel, c, "before"));
+	PUT(sl_buf_putc(v, ','));
+	PUT(value_struct_schema(v, o, rel, c, "after"));
+	PUT(sl_buf_putc(v, ','));
+	PUT(sl_buf_puts(v, source_schema));
+	PUT(sl_buf_putc(v, ','));
+	if (!o->legacy_txn_last) {
+		PUT(sl_buf_puts(v, txn_block_schema));
+		PUT(sl_buf_putc(v, ','));
+	}
+	PUT(sl_buf_puts(v, op_ts_schema));
+	if (o->legacy_txn_last) {
+		PUT(sl_buf_putc(v, ','));
+		PUT(sl_buf_puts(v, txn_block_schema));
+	}
+	PUT(sl_buf_puts(v, "],\"optional\":false,"));
+	PUT(put_rel_name(v, o, rel, ".Envelope"));
+	PUT(sl_buf_appendf(v, ",\"version\":%d},\"payload\":", o->legacy_txn_last ? 1 : 2));
+	return SL_OK;
+}
+
+static enum sl_err get_cache(const struct sl_dbz_opts *o, const struct sl_relation *crel,
+			     struct cache **out, struct sl_errbuf *eb)
+{
+	/* The cache slot is the one mutable part of a relation (see event.h). */
+	struct sl_relation *rel = (struct sl_relation *)(uintptr_t)crel;
+	struct cache *c = rel->enc_cache;
+	if (c && rel->enc_cache_free == cache_free && c->decimal == o->decimal &&
+	    c->time == o->time && c->binary == o->binary && c->interval == o->interval &&
+	    c->money_digits == o->money_fraction_digits && c->legacy == o->legacy_txn_last &&
+	    strcmp(c->prefix, o->topic_prefix ? o->topic_prefix : "") == 0) {
+		*out = c;
+		return SL_OK;
+	}
+	if (rel->enc_cache && rel->enc_cache_free)
+		rel->enc_cache_free(rel->enc_cache);
+	rel->enc_cache = NULL;
+	rel->enc_cache_free = NULL;
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	enum sl_err err = build_cache(o, crel, c);
+	if (err) {
+		cache_free(c);
+		return sl_err_set(eb, err, "could not build the event schema of table \"%s.%s\"",
+				  crel->schema, crel->table);
+	}
+	rel->enc_cache = c;
+	rel->enc_cache_free = cache_free;
+	*out = c;
+	return SL_OK;
+}
+
+/* ---- value rendering ------------------------------------------------------- */
+
+/* Encoding context of one change, for error messages and scratch space. */
+struct ctx {
+	const struct sl_dbz_opts *o;
+	const struct sl_relation *rel;
+	struct cache *c;
+	struct sl_errbuf *eb;
+};
+
+static const char *type_name(const struct sl_column *col)
+{
+	static char buf[32];
+	switch (col->base_oid) {
+	case SL_PG_NUMERIC: return col->is_array ? "numeric[]" : "numeric";
+	case SL_PG_TIMESTAMPTZ: return "timestamptz";
+	case SL_PG_TIMESTAMP: return "timestamp";
+	case SL_PG_DATE: return "date";
+	case SL_PG_TIME: return "time";
+	case SL_PG_TIMETZ: return "timetz";
+	case SL_PG_INTERVAL: return "interval";
+	case SL_PG_BYTEA: return "bytea";
+	case SL_PG_MONEY: return "money";
+	case SL_PG_BOOL: return "boolean";
+	case SL_PG_FLOAT4: return "real";
+	case SL_PG_FLOAT8: return "double precision";
+	case SL_PG_INT2: return "smallint";
+	case SL_PG_INT4: return "integer";
+	case SL_PG_INT8: return "bigint";
+	default: break;
+	}
+	/* Not thread-safe, only used on the error path. */
+	snprintf(buf, sizeof buf, "type oid %" PRIu32 "%s", col->base_oid,
+		 col->is_array ? "[]" : "");
+	return buf;
+}
+
+static enum sl_err bad_value(struct ctx *x, const struct sl_column *col, const char *s, size_t n)
+{
+	return sl_err_set(x->eb, SL_ERR_PROTO,
+			  "could not encode column \"%s\" of table \"%s.%s\": invalid %s value \"%.*s\"",
+			  col->name, x->rel->schema, x->rel->table, type_name(col),
+			  (int)(n > 64 ? 64 : n), s);
+}
+
+static enum sl_err put_binary(struct sl_buf *b, enum sl_dbz_binary_mode m, const void *p, size_t n)
+{
+	switch (m) {
+	case SL_DBZ_BINARY_HEX: return sl_json_hex(b, p, n);
+	case SL_DBZ_BINARY_BASE64_URL: return sl_json_base64(b, p, n, 1);
+	default: return sl_json_base64(b, p, n, 0);
+	}
+}
+
+/* ISO local time "HH:MM:SS[.fraction]" with java.time's ISO_LOCAL_TIME
+ * rule (fraction trimmed of trailing zeros) or a fixed width. */
+static enum sl_err put_hms(struct sl_buf *b, int64_t us_of_day, int fixed_width)
+{
+	int64_t sec = us_of_day / 1000000, frac = us_of_day % 1000000;
+	PUT(sl_buf_appendf(b, "%02d:%02d:%02d", (int)(sec / 3600), (int)(sec / 60 % 60),
+			   (int)(sec % 60)));
+	char f[16];
+	snprintf(f, sizeof f, "%06d", (int)frac);
+	int w;
+	if (fixed_width >= 0) {
+		w = fixed_width;
+	} else {
+		w = 6;
+		while (w > 0 && f[w - 1] == '0')
+			w--;
+	}
+	if (w > 0) {
+		PUT(sl_buf_putc(b, '.'));
+		PUT(sl_buf_append(b, f, (size_t)w));
+	}
+	return SL_OK;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int64_t floordiv(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/* ZonedTimestamp: yyyy-MM-ddTHH:mm:ss[.f{width}]Z in UTC.  Years outside
+ * 0000..9999 use java.time's signed form (+10000, -0001). */
+static enum sl_err put_zoned_ts(struct sl_buf *b, int64_t us, int width)
+{
+	int64_t days = floordiv(us, 86400000000LL);
+	int64_t tod = us - days * 86400000000LL;
+	int64_t y;
+	int m, d;
+	civil_from_days(days, &y, &m, &d);
+	PUT(sl_buf_putc(b, '"'));
+	if (y > 9999)
+		PUT(sl_buf_appendf(b, "+%" PRId64, y));
+	else if (y < 0)
+		PUT(sl_buf_appendf(b, "-%04" PRId64, -y));
+	else
+		PUT(sl_buf_appendf(b, "%04" PRId64, y));
+	PUT(sl_buf_appendf(b, "-%02d-%02dT", m, d));
+	PUT(put_hms(b, tod, width));
+	return sl_buf_puts(b, "Z\"");
+}
+
+static enum sl_err put_numeric_struct(struct sl_buf *b, int scale, const uint8_t *u, size_t n)
+{
+	PUT(sl_buf_appendf(b, "{\"scale\":%d,\"value\":", scale));
+	PUT(sl_json_base64(b, u, n, 0));
+	return sl_buf_putc(b, '}');
+}
+
+/* Unscaled bytes of a finite numeric, into the scratch buffer. */
+static enum sl_err unscaled(struct ctx *x, const struct sl_pg_numeric *num, int scale,
+			    const uint8_t **u, size_t *n)
+{
+	size_t need = (num->nip + (size_t)(scale > 0 ? scale : 0)) / 2 + 8;
+	sl_buf_reset(&x->c->scratch);
+	PUT(sl_buf_reserve(&x->c->scratch, need));
+	*n = sl_pg_numeric_unscaled(num, scale, (uint8_t *)x->c->scratch.data, need);
+	*u = (const uint8_t *)x->c->scratch.data;
+	return *n ? SL_OK : SL_ERR_NOMEM;
+}
+
+/* Money text ("$1,234.56", "-$1,234.56", "($5.00)") -> plain decimal. */
+static bool money_plain(const char *s, size_t n, char *out, size_t cap, size_t *olen)
+{
+	size_t o = 0;
+	bool neg = false, dot = false, any = false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (ch == '-' || ch == '(')
+			neg = true;
+		else if (ch >= '0' && ch <= '9') {
+			if (o + 2 >= cap)
+				return false;
+			if (!any && neg)
+				out[o++] = '-';
+			out[o++] = ch;
+			any = true;
+		} else if (ch == '.' && !dot && any) {
+			out[o++] = '.';
+			dot = true;
+		}
+	}
+	*olen = o;
+	return any;
+}
+
+/* Java's BigDecimal.setScale(scale, HALF_UP) on a plain decimal string,
+ * written as unscaled two's complement (precise money). */
+static enum sl_err put_money_precise(struct ctx *x, struct sl_buf *b, const char *plain,
+				     size_t n, int scale)
+{
+	struct sl_pg_numeric num;
+	if (!sl_pg_parse_numeric(plain, n, &num))
+		return SL_ERR_PROTO;
+	/* Round half up at `scale` fraction digits: add one unit when the
+	 * first dropped digit is >= 5, by rendering into a digit buffer. */
+	char dig[64];
+	size_t nd = 0;
+	if (num.nip + (size_t)scale + 2 > sizeof dig)
+		return SL_ERR_PROTO;
+	for (size_t i = 0; i < num.nip; i++)
+		dig[nd++] = num.ip[i];
+	for (int i = 0; i < scale; i++)
+		dig[nd++] = (size_t)i < num.nfp ? num.fp[i] : '0';
+	bool up = (size_t)scale < num.nfp && num.fp[scale] >= '5';
+	if (up) {
+		size_t k = nd;
+		while (k > 0) {
+			if (dig[k - 1] == '9') {
+				dig[--k] = '0';
+				continue;
+			}
+			dig[k - 1]++;
+			break;
+		}
+		if (k == 0) {
+			memmove(dig + 1, dig, nd);
+			dig[0] = '1';
+			nd++;
+		}
+	}
+	struct sl_pg_numeric r = {.special = SL_PG_NUM_FINITE, .neg = num.neg, .ip = dig, .nip = nd};
+	uint8_t u[40];
+	size_t un = sl_pg_numeric_unscaled(&r, 0, u, sizeof u);
+	if (!un)
+		return SL_ERR_PROTO;
+	(void)x;
+	return sl_json_base64(b, u, un, 0);
+}
+
+static enum sl_err put_interval_string(struct sl_buf *b, const struct sl_pg_interval *iv)
+{
+	PUT(sl_buf_appendf(b, "\"P%" PRId64 "Y%" PRId64 "M%" PRId64 "DT%" PRId64 "H%" PRId64 "M",
+			   iv->years, iv->months, iv->days, iv->hours, iv->minutes));
+	int64_t s = iv->seconds, f = iv->micros;
+	bool neg = s < 0 || f < 0;
+	if (neg)
+		PUT(sl_buf_putc(b, '-'));
+	PUT(sl_buf_appendf(b, "%" PRId64, s < 0 ? -s : s));
+	if (f) {
+		char fr[24];
+		snprintf(fr, sizeof fr, "%06d", (int)((f < 0 ? -f : f) % 1000000));
+		int w = 6;
+		while (w > 0 && fr[w - 1] == '0')
+			w--;
+		PUT(sl_buf_putc(b, '.'));
+		PUT(sl_buf_append(b, fr, (size_t)w));
+	}
+	return sl_buf_puts(b, "S\"");
+}
+
+/* Debezium's MicroDuration.durationMicros with 365.25/12 days per month,
+ * evaluated in the same double arithmetic. */
+static int64_t interval_micros(const struct sl_pg_interval *iv)
+{
+	double seconds = (double)iv->seconds + (double)iv->micros / 1000000.0;
+	double days_per_month = 365.25 / 12.0;
+	double ndays = (double)(int32_t)(iv->years * 12 + iv->months) * days_per_month +
+		       (double)iv->days;
+	double nsec = ((ndays * 24.0 + (double)iv->hours) * 60.0 + (double)iv->minutes) * 60.0 +
+		      seconds;
+	double us = nsec * 1000000.0;
+	if (us >= 9.2233720368547758e18)
+		return INT64_MAX;
+	if (us <= -9.2233720368547758e18)
+		return INT64_MIN;
+	return (int64_t)us;
+}
+
+/* Values Debezium derives from PGStatement.DATE_POSITIVE/NEGATIVE_INFINITY. */
+#define PG_INF_US 9223372036825200000LL
+#define PG_NINF_US (-9223372036832400000LL)
+
+/* One non-null scalar value. */
+static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
+			      const struct colenc *e, const char *s, size_t n)
+{
+	int64_t i64;
+	enum sl_pg_inf inf;
+	switch (e->k) {
+	case K_OMIT: return SL_OK;
+	case K_BOOL: {
+		bool v;
+		if (!sl_pg_parse_bool(s, n, &v))
+			return bad_value(x, col, s, n);
+		return sl_buf_puts(b, v ? "true" : "false");
+	}
+	case K_INT16:
+	case K_INT32:
+	case K_INT64:
+		if (!sl_pg_parse_int64(s, n, &i64) ||
+		    (e->k == K_INT16 && (i64 < INT16_MIN || i64 > INT16_MAX)) ||
+		    (e->k == K_INT32 && (i64 < INT32_MIN || i64 > INT32_MAX)))
+			return bad_value(x, col, s, n);
+		return sl_json_i64(b, i64);
+	case K_FLOAT32: {
+		float f;
+		if (!sl_pg_parse_float(s, n, &f))
+			return bad_value(x, col, s, n);
+		return sl_json_f32(b, f);
+	}
+	case K_FLOAT64:
+	case K_DEC_DOUBLE: {
+		double d;
+		struct sl_pg_numeric num;
+		if (e->k == K_DEC_DOUBLE && sl_pg_parse_numeric(s, n, &num) &&
+		    num.special != SL_PG_NUM_FINITE)
+			d = num.special == SL_PG_NUM_NAN ? __builtin_nan("")
+			    : num.special == SL_PG_NUM_POS_INF ? __builtin_inf()
+							       : -__builtin_inf();
+		else if (!sl_pg_parse_double(s, n, &d))
+			return bad_value(x, col, s, n);
+		return sl_json_f64(b, d);
+	}
+	case K_DEC_STRING: {
+		struct sl_pg_numeric num;
+		if (!sl_pg_parse_numeric(s, n, &num))
+			return bad_value(x, col, s, n);
+		/* SpecialValueDecimal.toString(): the enum constant's name. */
+		if (num.special == SL_PG_NUM_NAN)
+			return sl_buf_puts(b, "\"NAN\"");
+		if (num.special == SL_PG_NUM_POS_INF)
+			return sl_buf_puts(b, "\"POSITIVE_INFINITY\"");
+		if (num.special == SL_PG_NUM_NEG_INF)
+			return sl_buf_puts(b, "\"NEGATIVE_INFINITY\"");
+		return sl_json_str(b, s, n);
+	}
+	case K_DEC_FIXED:
+	case K_DEC_VAR: {
+		struct sl_pg_numeric num;
+		if (!sl_pg_parse_numeric(s, n, &num))
+			return bad_value(x, col, s, n);
+		if (num.special != SL_PG_NUM_FINITE)
+			return sl_err_set(x->eb, SL_ERR_PROTO,
+					  "could not encode column \"%s\" of table \"%s.%s\": "
+					  "numeric value %.*s cannot be represented with "
+					  "decimal.handling.mode=precise; set it to \"string\" or \"double\"",
+					  col->name, x->rel->schema, x->rel->table, (int)n, s);
+		int scale = e->scale;
+		if (e->k == K_DEC_VAR) {
+			/* stripTrailingZeros, then never a negative scale. */
+			while (num.nfp > 0 && num.fp[num.nfp - 1] == '0')
+				num.nfp--;
+			scale = (int)num.nfp;
+		}
+		const uint8_t *u;
+		size_t un;
+		PUT(unscaled(x, &num, scale, &u, &un));
+		if (e->k == K_DEC_VAR)
+			return put_numeric_struct(b, scale, u, un);
+		return sl_json_base64(b, u, un, 0);
+	}
+	case K_MONEY_PRECISE:
+	case K_MONEY_STRING:
+	case K_MONEY_DOUBLE: {
+		char plain[64];
+		size_t pl;
+		if (!money_plain(s, n, plain, sizeof plain, &pl))
+			return bad_value(x, col, s, n);
+		if (e->k == K_MONEY_STRING)
+			return sl_json_str(b, plain, pl);
+		if (e->k == K_MONEY_DOUBLE) {
+			double d;
+			if (!sl_pg_parse_double(plain, pl, &d))
+				return bad_value(x, col, s, n);
+			return sl_json_f64(b, d);
+		}
+		if (put_money_precise(x, b, plain, pl, e->scale))
+			return bad_value(x, col, s, n);
+		return SL_OK;
+	}
+	case K_STRING: return sl_json_str(b, s, n);
+	case K_TSTZ:
+		if (!sl_pg_parse_timestamptz(s, n, &i64, &inf))
+			return bad_value(x, col, s, n);
+		if (inf)
+			return sl_buf_puts(b, inf > 0 ? "\"infinity\"" : "\"-infinity\"");
+		return put_zoned_ts(b, i64, e->scale);
+	case K_TIMETZ: {
+		int32_t off;
+		if (!sl_pg_parse_timetz(s, n, &i64, &off))
+			return bad_value(x, col, s, n);
+		/* withOffsetSameInstant(UTC): wraps around midnight. */
+		int64_t utc = (i64 - (int64_t)off * 1000000) % 86400000000LL;
+		if (utc < 0)
+			utc += 86400000000LL;
+		PUT(sl_buf_putc(b, '"'));
+		PUT(put_hms(b, utc, -1));
+		return sl_buf_puts(b, "Z\"");
+	}
+	case K_TS_MICRO:
+	case K_TS_MILLI:
+		if (!sl_pg_parse_timestamp(s, n, &i64, &inf))
+			return bad_value(x, col, s, n);
+		if (inf)
+			i64 = inf > 0 ? PG_INF_US : PG_NINF_US;
+		return sl_json_i64(b, e->k == K_TS_MICRO ? i64 : floordiv(i64, 1000));
+	case K_DATE:
+		if (!sl_pg_parse_date(s, n, &i64, &inf))
+			return bad_value(x, col, s, n);
+		/* Debezium maps infinite dates to LocalDate -5877611-06-21/22. */
+		if (inf)
+			i64 = sl_pg_days_from_civil(-5877611, 6, inf > 0 ? 21 : 22);
+		return sl_json_i64(b, i64);
+	case K_TIME_MICRO:
+	case K_TIME_MILLI:
+		if (!sl_pg_parse_time(s, n, &i64))
+			return bad_value(x, col, s, n);
+		return sl_json_i64(b, e->k == K_TIME_MICRO ? i64 : i64 / 1000);
+	case K_INTERVAL_MICRO:
+	case K_INTERVAL_STRING: {
+		struct sl_pg_interval iv;
+		if (!sl_pg_parse_interval(s, n, &iv))
+			return bad_value(x, col, s, n);
+		if (e->k == K_INTERVAL_STRING)
+			return put_interval_string(b, &iv);
+		return sl_json_i64(b, interval_micros(&iv));
+	}
+	case K_BINARY: {
+		size_t len;
+		sl_buf_reset(&x->c->scratch);
+		PUT(sl_buf_reserve(&x->c->scratch, n / 2 + 1));
+		if (!sl_pg_parse_bytea(s, n, (uint8_t *)x->c->scratch.data, &len))
+			return bad_value(x, col, s, n);
+		return put_binary(b, x->o->binary, x->c->scratch.data, len);
+	}
+	case K_BIT_BOOL:
+		for (size_t i = 0; i < n; i++)
+			if (s[i] != '0' && s[i] != '1')
+				return bad_value(x, col, s, n);
+		return sl_buf_puts(b, memchr(s, '1', n) ? "true" : "false");
+	case K_BITS: {
+		/* Bit i from the right is bit i of a little-endian byte array,
+		 * trimmed to the highest set bit (java.util.BitSet). */
+		sl_buf_reset(&x->c->scratch);
+		PUT(sl_buf_reserve(&x->c->scratch, n / 8 + 1));
+		uint8_t *o = (uint8_t *)x->c->scratch.data;
+		memset(o, 0, n / 8 + 1);
+		size_t nbits = 0;
+		for (size_t i = 0; i < n; i++) {
+			char ch = s[n - 1 - i];
+			if (ch != '0' && ch != '1')
+				return bad_value(x, col, s, n);
+			if (ch == '1') {
+				o[i / 8] |= (uint8_t)(1u << (i % 8));
+				nbits = i + 1;
+			}
+		}
+		return sl_json_base64(b, o, (nbits + 7) / 8, 0);
+	}
+	case K_POINT: {
+		/* "(x,y)" */
+		if (n < 5 || s[0] != '(' || s[n - 1] != ')')
+			return bad_value(x, col, s, n);
+		const char *comma = memchr(s, ',', n);
+		double px, py;
+		if (!comma || !sl_pg_parse_double(s + 1, (size_t)(comma - s - 1), &px) ||
+		    !sl_pg_parse_double(comma + 1, (size_t)(s + n - 1 - comma - 1), &py))
+			return bad_value(x, col, s, n);
+		uint8_t wkb[21];
+		wkb[0] = 1; /* little endian */
+		uint32_t t = 1;
+		memcpy(wkb + 1, &t, 4);
+		memcpy(wkb + 5, &px, 8);
+		memcpy(wkb + 13, &py, 8);
+		PUT(sl_buf_puts(b, "{\"x\":"));
+		PUT(sl_json_f64(b, px));
+		PUT(sl_buf_puts(b, ",\"y\":"));
+		PUT(sl_json_f64(b, py));
+		PUT(sl_buf_puts(b, ",\"wkb\":"));
+		PUT(sl_json_base64(b, wkb, sizeof wkb, 0));
+		return sl_buf_puts(b, ",\"srid\":null}");
+	}
+	}
+	return SL_OK;
+}
+
+static enum sl_err put_array(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
+			     const struct colenc *e, const char *s, size_t n)
+{
+	/* Elements are unescaped into a private buffer: the scalar encoders
+	 * reuse the cache scratch for bytea and numeric. */
+	char stackbuf[256];
+	char *scratch = stackbuf;
+	if (n > sizeof stackbuf) {
+		scratch = malloc(n);
+		if (!scratch)
+			return sl_err_set(x->eb, SL_ERR_NOMEM, "out of memory");
+	}
+	struct sl_pg_array_iter it;
+	sl_pg_array_begin(&it, s, n);
+	enum sl_err err = sl_buf_putc(b, '[');
+	bool first = true;
+	while (!err) {
+		const char *el;
+		size_t elen;
+		bool isnull;
+		int r = sl_pg_array_next(&it, scratch, n, &el, &elen, &isnull);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			err = sl_err_set(x->eb, SL_ERR_PROTO,
+					 "could not encode column \"%s\" of table \"%s.%s\": "
+					 "malformed or multi-dimensional array \"%.*s\"",
+					 col->name, x->rel->schema, x->rel->table,
+					 (int)(n > 64 ? 64 : n), s);
+			break;
+		}
+		if (!first)
+			err = sl_buf_putc(b, ',');
+		first = false;
+		if (err)
+			break;
+		if (isnull)
+			err = sl_buf_puts(b, "null");
+		else
+			err = put_scalar(x, b, col, e, el, elen);
+	}
+	if (!err)
+		err = sl_buf_putc(b, ']');
+	if (scratch != stackbuf)
+		free(scratch);
+	return err;
+}
+
+/* Value a NOT NULL column gets when the tuple lacks it (the old-key tuple
+ * of REPLICA IDENTITY DEFAULT): Debezium's convertValue() fallback. */
+static enum sl_err put_fallback(struct ctx *x, struct sl_buf *b, const struct colenc *e)
+{
+	static const uint8_t zero[1] = {0};
+	if (e->array)
+		return sl_buf_puts(b, "[]");
+	switch (e->k) {
+	case K_BOOL:
+	case K_BIT_BOOL: return sl_buf_puts(b, "false");
+	case K_INT16:
+	case K_INT32:
+	case K_INT64:
+	case K_TS_MICRO:
+	case K_TS_MILLI:
+	case K_DATE:
+	case K_TIME_MICRO:
+	case K_TIME_MILLI:
+	case K_INTERVAL_MICRO: return sl_buf_puts(b, "0");
+	case K_FLOAT32:
+	case K_FLOAT64:
+	case K_DEC_DOUBLE:
+	case K_MONEY_DOUBLE: return sl_buf_puts(b, "0.0");
+	case K_DEC_FIXED:
+	case K_MONEY_PRECISE: return sl_json_base64(b, zero, 1, 0);
+	case K_DEC_VAR: return put_numeric_struct(b, 0, zero, 1);
+	case K_DEC_STRING: return sl_buf_puts(b, "\"0\"");
+	case K_MONEY_STRING:
+		PUT(sl_buf_puts(b, "\"0"));
+		for (int i = 0; i < e->scale; i++)
+			PUT(sl_buf_puts(b, i ? "0" : ".0"));
+		return sl_buf_putc(b, '"');
+	case K_STRING: return sl_buf_puts(b, "\"\"");
+	case K_TSTZ: return sl_buf_puts(b, "\"1970-01-01T00:00:00Z\"");
+	case K_TIMETZ: return sl_buf_puts(b, "\"00:00:00Z\"");
+	case K_INTERVAL_STRING: return sl_buf_puts(b, "\"P0Y0M0DT0H0M0S\"");
+	case K_BINARY: return put_binary(b, x->o->binary, "", 0);
+	case K_BITS: return sl_buf_puts(b, "\"\"");
+	case K_POINT:
+		return sl_buf_puts(b, "{\"x\":0.0,\"y\":0.0,\"wkb\":\"AQEAAAAAAAAAAAAAAAAAAAAAAAAA\","
+				      "\"srid\":null}");
+	case K_OMIT: break;
+	}
+	return sl_buf_puts(b, "null");
+}
+
+/* Unchanged-TOAST placeholder, shaped like the column's type. */
+static enum sl_err put_toast(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
+			     const struct colenc *e)
+{
+	const char *ph = x->o->unavailable_placeholder ? x->o->unavailable_placeholder
+						       : "__debezium_unavailable_value";
+	size_t pl = strlen(ph);
+	if (e->array) {
+		if (e->is_int_array_toast) {
+			/* the placeholder's bytes as a list of numbers */
+			PUT(sl_buf_putc(b, '['));
+			for (size_t i = 0; i < pl; i++) {
+				if (i)
+					PUT(sl_buf_putc(b, ','));
+				PUT(sl_json_i64(b, (int8_t)ph[i]));
+			}
+			return sl_buf_putc(b, ']');
+		}
+		if (col->base_oid == SL_PG_UUID && strcmp(ph, "__debezium_unavailable_value") == 0)
+			/* UUID.nameUUIDFromBytes(placeholder) */
+			return sl_buf_puts(b, "[\"b68a35a7-17ad-35b3-af2a-ae46edb4545a\"]");
+		if (e->k == K_STRING) {
+			PUT(sl_buf_putc(b, '['));
+			PUT(sl_json_str(b, ph, pl));
+			return sl_buf_putc(b, ']');
+		}
+		return sl_buf_puts(b, "null");
+	}
+	switch (e->k) {
+	case K_STRING:
+	case K_DEC_STRING:
+	case K_MONEY_STRING:
+	case K_INTERVAL_STRING:
+	case K_TSTZ:
+	case K_TIMETZ: return sl_json_str(b, ph, pl);
+	case K_BINARY: return put_binary(b, x->o->binary, ph, pl);
+	default: return sl_buf_puts(b, "null");
+	}
+}
+
+/* A row as a JSON object of the given columns (all, or key only). */
+static enum sl_err put_row(struct ctx *x, struct sl_buf *b, const struct sl_row *row, bool key_only)
+{
+	const struct sl_relation *rel = x->rel;
+	if (row->ncols != rel->ncols)
+		return sl_err_set(x->eb, SL_ERR_PROTO,
+				  "could not encode a row of table \"%s.%s\": %d values for %d columns",
+				  rel->schema, rel->table, row->ncols, rel->ncols);
+	PUT(sl_buf_putc(b, '{'));
+	bool first = true;
+	for (int i = 0; i < rel->ncols; i++) {
+		const struct sl_column *col = &rel->cols[i];
+		const struct colenc *e = &x->c->cols[i];
+		if (e->k == K_OMIT || (key_only ? !col->is_key : col->excluded))
+			continue;
+		if (!first)
+			PUT(sl_buf_putc(b, ','));
+		first = false;
+		PUT(sl_json_cstr(b, col->name));
+		PUT(sl_buf_putc(b, ':'));
+		const struct sl_value *v = &row->vals[i];
+		switch (v->kind) {
+		case SL_VAL_NULL: PUT(sl_buf_puts(b, "null")); break;
+		case SL_VAL_ABSENT:
+			if (col->optional)
+				PUT(sl_buf_puts(b, "null"));
+			else
+				PUT(put_fallback(x, b, e));
+			break;
+		case SL_VAL_TOAST: PUT(put_toast(x, b, col, e)); break;
+		case SL_VAL_TEXT:
+			if (!v->data && v->len)
+				return bad_value(x, col, "", 0);
+			if (e->array)
+				PUT(put_array(x, b, col, e, v->data ? v->data : "", v->len));
+			else
+				PUT(put_scalar(x, b, col, e, v->data ? v->data : "", v->len));
+			break;
+		default: return bad_value(x, col, "", 0);
+		}
+	}
+	return sl_buf_putc(b, '}');
+}
+
+/* ---- envelope --------------------------------------------------------------- */
+
+static enum sl_err put_lsn_str(struct sl_buf *b, uint64_t lsn)
+{
+	if (!lsn)
+		return sl_buf_puts(b, "null");
+	return sl_buf_appendf(b, "\\\"%" PRIu64 "\\\"", lsn);
+}
+
+static enum sl_err put_opt_u64(struct sl_buf *b, uint64_t v)
+{
+	return v ? sl_json_u64(b, v) : sl_buf_puts(b, "null");
+}
+
+static enum sl_err put_source(struct sl_buf *b, const struct sl_dbz_opts *o,
+			      const struct sl_source_info *src, const char *schema,
+			      const char *table)
+{
+	int64_t ts_us = src->commit_ts_us;
+	PUT(sl_buf_puts(b, "{\"version\":"));
+	PUT(sl_json_cstr(b, o->version ? o->version : ""));
+	PUT(sl_buf_puts(b, ",\"connector\":\"postgresql\",\"name\":"));
+	PUT(sl_json_cstr(b, o->topic_prefix ? o->topic_prefix : ""));
+	PUT(sl_buf_puts(b, ",\"ts_ms\":"));
+	PUT(sl_json_i64(b, floordiv(ts_us, 1000)));
+	PUT(sl_buf_puts(b, ",\"snapshot\":"));
+	PUT(sl_json_cstr(b, src->snapshot ? src->snapshot : "false"));
+	PUT(sl_buf_puts(b, ",\"db\":"));
+	PUT(sl_json_cstr(b, o->db_name ? o->db_name : ""));
+	PUT(sl_buf_puts(b, ",\"sequence\":\"["));
+	PUT(put_lsn_str(b, src->last_commit_lsn));
+	PUT(sl_buf_putc(b, ','));
+	PUT(put_lsn_str(b, src->lsn));
+	PUT(sl_buf_puts(b, "]\",\"ts_us\":"));
+	PUT(sl_json_i64(b, ts_us));
+	PUT(sl_buf_puts(b, ",\"ts_ns\":"));
+	PUT(sl_json_i64(b, ts_us * 1000));
+	PUT(sl_buf_puts(b, ",\"schema\":"));
+	PUT(sl_json_cstr(b, schema));
+	PUT(sl_buf_puts(b, ",\"table\":"));
+	PUT(sl_json_cstr(b, table));
+	PUT(sl_buf_puts(b, ",\"txId\":"));
+	PUT(put_opt_u64(b, src->xid));
+	PUT(sl_buf_puts(b, ",\"lsn\":"));
+	PUT(put_opt_u64(b, src->lsn));
+	return sl_buf_puts(b, ",\"xmin\":null}");
+}
+
+static enum sl_err put_txn(struct sl_buf *b, const struct sl_dbz_opts *o, const struct sl_txn_info *t)
+{
+	if (!o->provide_txn_metadata || !t->id)
+		return sl_buf_puts(b, "\"transaction\":null");
+	PUT(sl_buf_puts(b, "\"transaction\":{\"id\":"));
+	PUT(sl_json_cstr(b, t->id));
+	PUT(sl_buf_puts(b, ",\"total_order\":"));
+	PUT(sl_json_u64(b, t->total_order));
+	PUT(sl_buf_puts(b, ",\"data_collection_order\":"));
+	PUT(sl_json_u64(b, t->data_collection_order));
+	return sl_buf_putc(b, '}');
+}
+
+static enum sl_err put_op_ts(struct sl_buf *b, char op, int64_t now_ns, bool with_us_ns)
+{
+	PUT(sl_buf_appendf(b, "\"op\":\"%c\",\"ts_ms\":", op));
+	PUT(sl_json_i64(b, floordiv(now_ns, 1000000)));
+	if (!with_us_ns)
+		return SL_OK;
+	PUT(sl_buf_puts(b, ",\"ts_us\":"));
+	PUT(sl_json_i64(b, floordiv(now_ns, 1000)));
+	PUT(sl_buf_puts(b, ",\"ts_ns\":"));
+	return sl_json_i64(b, now_ns);
+}
+
+static const char msg_value_schema[] =
+	"{\"schema\":{\"type\":\"struct\",\"fields\":["
+	"{\"type\":\"string\",\"optional\":false,\"field\":\"op\"},"
+	"{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_ms\"},";
+static const char msg_value_schema_tail[] =
+	",{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,\"field\":\"prefix\"},"
+	"{\"type\":\"bytes\",\"optional\":true,\"field\":\"content\"}],\"optional\":false,"
+	"\"name\":\"io.debezium.connector.postgresql.Message\",\"field\":\"message\"}],"
+	"\"optional\":false,\"name\":\"io.debezium.connector.postgresql.MessageValue\"},"
+	"\"payload\":";
+
+static enum sl_err message_value(const struct sl_dbz_opts *o, const struct sl_change *ch,
+				 int64_t now_ns, struct sl_buf *out)
+{
+	if (o->value_schemas) {
+		PUT(sl_buf_puts(out, msg_value_schema));
+		PUT(sl_buf_puts(out, source_schema));
+		PUT(sl_buf_puts(out, msg_value_schema_tail));
+	}
+	PUT(sl_buf_putc(out, '{'));
+	PUT(put_op_ts(out, 'm', now_ns, false));
+	PUT(sl_buf_puts(out, ",\"source\":"));
+	PUT(put_source(out, o, &ch->src, "", ""));
+	PUT(sl_buf_puts(out, ",\"message\":{\"prefix\":"));
+	PUT(sl_json_cstr(out, ch->msg_prefix ? ch->msg_prefix : ""));
+	PUT(sl_buf_puts(out, ",\"content\":"));
+	PUT(sl_json_base64(out, ch->msg_content ? (const void *)ch->msg_content : "", ch->msg_len, 0));
+	PUT(sl_buf_puts(out, "}}"));
+	if (o->value_schemas)
+		PUT(sl_buf_putc(out, '}'));
+	return SL_OK;
+}
+
+static enum sl_err check_change(const struct sl_change *ch, struct sl_errbuf *eb)
+{
+	if (ch->op != SL_OP_MESSAGE && !ch->rel)
+		return sl_err_set(eb, SL_ERR_ARG, "change without a relation");
+	return SL_OK;
+}
+
+enum sl_err sl_dbz_value(const struct sl_dbz_opts *o, const struct sl_change *ch,
+			 int64_t now_ns, struct sl_buf *out, struct sl_errbuf *eb)
+{
+	enum sl_err err = check_change(ch, eb);
+	if (err)
+		return err;
+	size_t start = out->len;
+	if (ch->op == SL_OP_MESSAGE) {
+		err = message_value(o, ch, now_ns, out);
+		goto done;
+	}
+	struct ctx x = {.o = o, .rel = ch->rel, .eb = eb};
+	if ((err = get_cache(o, ch->rel, &x.c, eb)))
+		return err;
+	if (o->value_schemas && (err = sl_buf_append(out, x.c->value_schema.data, x.c->value_schema.len)))
+		goto done;
+	if (eb)
+		eb->msg[0] = '\0';
+	if ((err = sl_buf_puts(out, "{\"before\":")))
+		goto done;
+	if (ch->before && ch->op != SL_OP_TRUNCATE)
+		err = put_row(&x, out, ch->before, false);
+	else
+		err = sl_buf_puts(out, "null");
+	if (!err)
+		err = sl_buf_puts(out, ",\"after\":");
+	if (!err) {
+		if (ch->after && ch->op != SL_OP_TRUNCATE && ch->op != SL_OP_DELETE)
+			err = put_row(&x, out, ch->after, false);
+		else
+			err = sl_buf_puts(out, "null");
+	}
+	if (!err)
+		err = sl_buf_puts(out, ",\"source\":");
+	if (!err)
+		err = put_source(out, o, &ch->src, ch->rel->schema, ch->rel->table);
+	if (!err && !o->legacy_txn_last) {
+		if (!(err = sl_buf_putc(out, ',')))
+			err = put_txn(out, o, &ch->txn);
+	}
+	if (!err && !(err = sl_buf_putc(out, ',')))
+		err = put_op_ts(out, (char)ch->op, now_ns, true);
+	if (!err && o->legacy_txn_last) {
+		if (!(err = sl_buf_putc(out, ',')))
+			err = put_txn(out, o, &ch->txn);
+	}
+	if (!err)
+		err = sl_buf_putc(out, '}');
+	if (!err && o->value_schemas)
+		err = sl_buf_putc(out, '}');
+done:
+	if (err) {
+		out->len = start;
+		if (out->data)
+			out->data[start] = '\0';
+		if (eb && (!eb->msg[0] || err == SL_ERR_TOO_LARGE || err == SL_ERR_NOMEM))
+			sl_err_set(eb, err, "could not encode the %s event of table \"%s.%s\": %s",
+				   "change", ch->rel ? ch->rel->schema : "", ch->rel ? ch->rel->table : "",
+				   err == SL_ERR_TOO_LARGE ? "event too large" : sl_err_str(err));
+	}
+	return err;
+}
+
+enum sl_err sl_dbz_key(const struct sl_dbz_opts *o, const struct sl_change *ch,
+		       struct sl_buf *out, bool *is_null, struct sl_errbuf *eb)
+{
+	enum sl_err err = check_change(ch, eb);
+	if (err)
+		return err;
+	*is_null = false;
+	size_t start = out->len;
+	if (ch->op == SL_OP_MESSAGE) {
+		if (o->key_schemas)
+			PUT(sl_buf_puts(out, "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":"
+					     "\"string\",\"optional\":false,\"field\":\"prefix\"}],"
+					     "\"optional\":false,\"name\":"
+					     "\"io.debezium.connector.postgresql.MessageKey\"},\"payload\":"));
+		PUT(sl_buf_puts(out, "{\"prefix\":"));
+		PUT(sl_json_cstr(out, ch->msg_prefix ? ch->msg_prefix : ""));
+		PUT(sl_buf_putc(out, '}'));
+		if (o->key_schemas)
+			PUT(sl_buf_putc(out, '}'));
+		return SL_OK;
+	}
+	const struct sl_row *row = ch->op == SL_OP_DELETE ? ch->before : ch->after;
+	if (ch->op == SL_OP_TRUNCATE || !ch->rel->has_key || !row) {
+		*is_null = true;
+		return SL_OK;
+	}
+	struct ctx x = {.o = o, .rel = ch->rel, .eb = eb};
+	if ((err = get_cache(o, ch->rel, &x.c, eb)))
+		return err;
+	if (eb)
+		eb->msg[0] = '\0';
+	if (o->key_schemas)
+		err = sl_buf_append(out, x.c->key_schema.data, x.c->key_schema.len);
+	if (!err)
+		err = put_row(&x, out, row, true);
+	if (!err && o->key_schemas)
+		err = sl_buf_putc(out, '}');
+	if (err) {
+		out->len = start;
+		if (out->data)
+			out->data[start] = '\0';
+		if (eb && !eb->msg[0])
+			sl_err_set(eb, err, "could not encode the key of table \"%s.%s\": %s",
+				   ch->rel->schema, ch->rel->table, sl_err_str(err));
+	}
+	return err;
+}
+
+/* ---- transaction metadata and heartbeats ------------------------------------ */
+
+static const char txn_key_schema[] =
+	"{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,"
+	"\"field\":\"id\"}],\"optional\":false,"
+	"\"name\":\"io.debezium.connector.common.TransactionMetadataKey\",\"version\":1},"
+	"\"payload\":";
+static const char txn_value_schema[] =
+	"{\"schema\":{\"type\":\"struct\",\"fields\":["
+	"{\"type\":\"string\",\"optional\":false,\"field\":\"status\"},"
+	"{\"type\":\"string\",\"optional\":false,\"field\":\"id\"},"
+	"{\"type\":\"int64\",\"optional\":true,\"field\":\"event_count\"},"
+	"{\"type\":\"array\",\"items\":{\"type\":\"struct\",\"fields\":["
+	"{\"type\":\"string\",\"optional\":false,\"field\":\"data_collection\"},"
+	"{\"type\":\"int64\",\"optional\":false,\"field\":\"event_count\"}],"
+	"\"optional\":true,\"name\":\"event.collection\",\"version\":1},"
+	"\"optional\":true,\"field\":\"data_collections\"},"
+	"{\"type\":\"int64\",\"optional\":false,\"field\":\"ts_ms\"}],\"optional\":false,"
+	"\"name\":\"io.debezium.connector.common.TransactionMetadataValue\",\"version\":1},"
+	"\"payload\":";
+
+static enum sl_err txn_event(const struct sl_dbz_opts *o, const char *status, const char *id,
+			     int64_t ts_ms, const struct sl_dbz_collection_count *counts,
+			     size_t ncounts, bool end, struct sl_buf *key, struct sl_buf *value)
+{
+	if (o->key_schemas)
+		PUT(sl_buf_puts(key, txn_key_schema));
+	PUT(sl_buf_puts(key, "{\"id\":"));
+	PUT(sl_json_cstr(key, id));
+	PUT(sl_buf_putc(key, '}'));
+	if (o->key_schemas)
+		PUT(sl_buf_putc(key, '}'));
+
+	if (o->value_schemas)
+		PUT(sl_buf_puts(value, txn_value_schema));
+	PUT(sl_buf_appendf(value, "{\"status\":\"%s\",\"id\":", status));
+	PUT(sl_json_cstr(value, id));
+	if (!end) {
+		PUT(sl_buf_puts(value, ",\"event_count\":null,\"data_collections\":null"));
+	} else {
+		uint64_t total = 0;
+		for (size_t i = 0; i < ncounts; i++)
+			total += counts[i].event_count;
+		PUT(sl_buf_puts(value, ",\"event_count\":"));
+		PUT(sl_json_u64(value, total));
+		PUT(sl_buf_puts(value, ",\"data_collections\":["));
+		for (size_t i = 0; i < ncounts; i++) {
+			PUT(sl_buf_puts(value, i ? ",{\"data_collection\":" : "{\"data_collection\":"));
+			PUT(sl_json_cstr(value, counts[i].data_collection ? counts[i].data_collection : ""));
+			PUT(sl_buf_puts(value, ",\"event_count\":"));
+			PUT(sl_json_u64(value, counts[i].event_count));
+			PUT(sl_buf_putc(value, '}'));
+		}
+		PUT(sl_buf_putc(value, ']'));
+	}
+	PUT(sl_buf_puts(value, ",\"ts_ms\":"));
+	PUT(sl_json_i64(value, ts_ms));
+	PUT(sl_buf_putc(value, '}'));
+	if (o->value_schemas)
+		PUT(sl_buf_putc(value, '}'));
+	return SL_OK;
+}
+
+enum sl_err sl_dbz_txn_begin(const struct sl_dbz_opts *o, const char *txn_id, int64_t ts_ms,
+			     struct sl_buf *key, struct sl_buf *value, struct sl_errbuf *eb)
+{
+	if (!txn_id)
+		return sl_err_set(eb, SL_ERR_ARG, "transaction event without an id");
+	enum sl_err err = txn_event(o, "BEGIN", txn_id, ts_ms, NULL, 0, false, key, value);
+	if (err)
+		return sl_err_set(eb, err, "could not encode transaction BEGIN event \"%s\"", txn_id);
+	return SL_OK;
+}
+
+enum sl_err sl_dbz_txn_end(const struct sl_dbz_opts *o, const char *txn_id, int64_t ts_ms,
+			   const struct sl_dbz_collection_count *counts, size_t ncounts,
+			   struct sl_buf *key, struct sl_buf *value, struct sl_errbuf *eb)
+{
+	if (!txn_id || (ncounts && !counts))
+		return sl_err_set(eb, SL_ERR_ARG, "transaction event without an id or counts");
+	enum sl_err err = txn_event(o, "END", txn_id, ts_ms, counts, ncounts, true, key, value);
+	if (err)
+		return sl_err_set(eb, err, "could not encode transaction END event \"%s\"", txn_id);
+	return SL_OK;
+}
+
+enum sl_err sl_dbz_heartbeat(const struct sl_dbz_opts *o, int64_t now_ms, struct sl_buf *key,
+			     struct sl_buf *value, struct sl_errbuf *eb)
+{
+	enum sl_err err = SL_OK;
+	if (o->key_schemas)
+		err = sl_buf_puts(key, "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"string\","
+				       "\"optional\":false,\"field\":\"serverName\"}],\"optional\":false,"
+				       "\"name\":\"io.debezium.connector.common.ServerNameKey\","
+				       "\"version\":1},\"payload\":");
+	if (!err)
+		err = sl_buf_puts(key, "{\"serverName\":");
+	if (!err)
+		err = sl_json_cstr(key, o->topic_prefix ? o->topic_prefix : "");
+	if (!err)
+		err = sl_buf_puts(key, o->key_schemas ? "}}" : "}");
+	if (!err && o->value_schemas)
+		err = sl_buf_puts(value, "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\","
+					 "\"optional\":false,\"field\":\"ts_ms\"}],\"optional\":false,"
+					 "\"name\":\"io.debezium.connector.common.Heartbeat\","
+					 "\"version\":1},\"payload\":");
+	if (!err)
+		err = sl_buf_puts(value, "{\"ts_ms\":");
+	if (!err)
+		err = sl_json_i64(value, now_ms);
+	if (!err)
+		err = sl_buf_puts(value, o->value_schemas ? "}}" : "}");
+	if (err)
+		return sl_err_set(eb, err, "could not encode the heartbeat event");
+	return SL_OK;
+}

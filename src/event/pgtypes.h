@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * pgtypes.h -- strict parsers for PostgreSQL's text output of builtin types.
+ *
+ * Inputs are what the server prints under the capture session's settings
+ * (DateStyle=ISO, TimeZone=UTC, IntervalStyle=iso_8601,
+ * extra_float_digits=3, bytea_output=hex).  Every parser takes a pointer
+ * and a length (values are not NUL-terminated), never reads past it, and
+ * returns false on anything it does not recognise so the caller can report
+ * the column.  Nothing here allocates except sl_pg_numeric_unscaled for
+ * numbers of more than ~600 digits.
+ */
+#ifndef SL_EVENT_PGTYPES_H
+#define SL_EVENT_PGTYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Infinite dates/timestamps. */
+enum sl_pg_inf { SL_PG_FINITE = 0, SL_PG_POS_INF = 1, SL_PG_NEG_INF = -1 };
+
+bool sl_pg_parse_bool(const char *s, size_t n, bool *out);
+bool sl_pg_parse_int64(const char *s, size_t n, int64_t *out);
+/* float8/float4 output, including "NaN", "Infinity", "-Infinity". */
+bool sl_pg_parse_double(const char *s, size_t n, double *out);
+bool sl_pg_parse_float(const char *s, size_t n, float *out);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (year 0 = 1 BC). */
+int64_t sl_pg_days_from_civil(int64_t y, int m, int d);
+
+/* "YYYY-MM-DD[ BC]", "infinity", "-infinity" -> days since 1970. */
+bool sl_pg_parse_date(const char *s, size_t n, int64_t *days, enum sl_pg_inf *inf);
+/* "HH:MM:SS[.f]" (24:00:00 allowed) -> microseconds since midnight. */
+bool sl_pg_parse_time(const char *s, size_t n, int64_t *us);
+/* "HH:MM:SS[.f]+HH[:MM[:SS]]" -> local microseconds and offset seconds. */
+bool sl_pg_parse_timetz(const char *s, size_t n, int64_t *us, int32_t *off_s);
+/* "YYYY-MM-DD HH:MM:SS[.f][ BC]" -> microseconds since 1970 (no zone). */
+bool sl_pg_parse_timestamp(const char *s, size_t n, int64_t *us, enum sl_pg_inf *inf);
+/* Same with a "+HH[:MM[:SS]]" offset -> UTC microseconds since 1970. */
+bool sl_pg_parse_timestamptz(const char *s, size_t n, int64_t *us, enum sl_pg_inf *inf);
+
+/* ISO 8601 interval, each component signed as PostgreSQL prints it. */
+struct sl_pg_interval {
+	int64_t years, months, days, hours, minutes;
+	int64_t seconds; /* whole seconds */
+	int64_t micros;  /* fraction, same sign as seconds */
+};
+bool sl_pg_parse_interval(const char *s, size_t n, struct sl_pg_interval *iv);
+
+/* numeric output: [-]digits[.digits] or NaN/Infinity/-Infinity. */
+enum sl_pg_num_special { SL_PG_NUM_FINITE, SL_PG_NUM_NAN, SL_PG_NUM_POS_INF, SL_PG_NUM_NEG_INF };
+struct sl_pg_numeric {
+	enum sl_pg_num_special special;
+	bool neg;
+	const char *ip; /* integer digits (borrowed from the input) */
+	size_t nip;
+	const char *fp; /* fraction digits */
+	size_t nfp;
+};
+bool sl_pg_parse_numeric(const char *s, size_t n, struct sl_pg_numeric *num);
+/* The unscaled value of num at `scale` fraction digits (extra input
+ * digits are dropped, missing ones are zeros) as a minimal big-endian
+ * two's-complement integer, like Java's BigInteger.toByteArray().  Writes
+ * to out (cap bytes); returns the length, or 0 if it does not fit. */
+size_t sl_pg_numeric_unscaled(const struct sl_pg_numeric *num, int scale, uint8_t *out,
+			      size_t cap);
+
+/* "\x0a0b" (bytea_output=hex) -> bytes; out needs (n-2)/2 bytes. */
+bool sl_pg_parse_bytea(const char *s, size_t n, uint8_t *out, size_t *outlen);
+
+/* A single-dimension array literal, walked one element at a time.  The
+ * element text is unescaped into `scratch` when quoted.  Returns 1 with an
+ * element, 0 at the end, -1 on a syntax error or a nested array. */
+struct sl_pg_array_iter {
+	const char *s;
+	size_t n, pos;
+	bool started, done;
+};
+void sl_pg_array_begin(struct sl_pg_array_iter *it, const char *s, size_t n);
+int sl_pg_array_next(struct sl_pg_array_iter *it, char *scratch, size_t scratch_cap,
+		     const char **elem, size_t *elen, bool *is_null);
+
+#endif
