@@ -5,7 +5,8 @@
 #ifndef SL_CLI_CLI_H
 #define SL_CLI_CLI_H
 
-#define SLUICE_VERSION "0.1.0"
+#include "core/version.h"
+#define SLUICE_VERSION SL_VERSION
 
 int sl_cli_main(int argc, char **argv);
 

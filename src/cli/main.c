@@ -3,6 +3,7 @@
  * cli/main.c -- dispatch `sluice <command>` and print help.
  */
 #include "cli/cli.h"
+#include "cli/commands.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,7 @@ static int cmd_version(int argc, char **argv)
 }
 
 static const struct command commands[] = {
+	{"capture", "PostgreSQL changes -> Debezium events on Kafka, a file or stdout", sl_cmd_capture},
 	{"version", "print the version", cmd_version},
 };
 

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * common.h -- pieces every subcommand shares: option parsing for
+ * -c/--config, --print-config, -D key=value overrides, help text from the
+ * config table, and signal handling.
+ */
+#ifndef SL_CLI_COMMON_H
+#define SL_CLI_COMMON_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "config/config.h"
+
+struct sl_cli_opts {
+	const char *config_path;
+	bool print_config;
+	bool check;
+	bool help;
+	const char *overrides[64]; /* "key=value" */
+	int noverrides;
+};
+
+/* Parse argv; prints an error and returns false on bad usage. */
+bool sl_cli_parse(int argc, char **argv, const char *cmd, struct sl_cli_opts *o);
+/* Load the config for role; prints the error (which never contains a secret)
+ * and returns NULL on failure. */
+struct sl_config *sl_cli_load_config(const struct sl_cli_opts *o, unsigned role, const char *cmd);
+/* Print help: usage, description, then every key the role accepts. */
+void sl_cli_help(const char *cmd, unsigned role, const char *usage, const char *description);
+/* SIGTERM/SIGINT set the returned flag. */
+volatile sig_atomic_t *sl_cli_stop_flag(void);
+
+#endif

@@ -1,0 +1,1024 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * capture.c -- the capture pipeline: startup decisions (slot, publication,
+ * snapshot), the streaming loop, encoding, delivery and LSN confirmation.
+ *
+ * Threads: the snapshot runs reader threads that encode rows in parallel;
+ * everything that touches the sink or the ack tracker happens under `mu`,
+ * and the sink calls on_ack only from inside sink poll/flush, which are
+ * themselves called under `mu`.  Streaming is single-threaded.
+ */
+#include "pipeline/capture.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/version.h"
+#include "event/debezium.h"
+#include "pipeline/acks.h"
+#include "pipeline/state.h"
+#include "sinks/sink.h"
+#include "source/pg/catalog.h"
+#include "source/pg/conn.h"
+#include "source/pg/filter.h"
+#include "source/pg/preflight.h"
+#include "source/pg/snapshot.h"
+#include "source/pg/stream.h"
+
+struct held_record {
+	bool has;
+	char *topic;
+	struct sl_buf key, val;
+	bool key_null;
+	char what[128];
+};
+
+struct coll_count {
+	char *name;
+	uint64_t n;
+};
+
+struct capture {
+	const struct sl_config *cfg;
+	volatile sig_atomic_t *stop;
+	struct sl_pg_params pg;
+	struct sl_dbz_opts dbz;
+	struct sl_pg_filter filter;
+	struct sl_sink *sink;
+	struct sl_acks acks;
+	pthread_mutex_t mu;
+	enum sl_err fatal;
+	char fatal_msg[512];
+
+	const char *slot, *publication, *prefix;
+	bool tombstones, txn_meta, skip[128];
+	char *topic_txn, *topic_msg, *topic_hb;
+	int64_t heartbeat_ms, next_heartbeat_us;
+	const char *heartbeat_query;
+
+	PGconn *ctl;
+	struct sl_pg_catalog cat;
+	struct sl_pg_stream *stream;
+	int64_t last_status_kick_us;
+
+	/* streaming encode buffers */
+	struct sl_buf key, val;
+	/* snapshot: per-reader buffers and the held last record */
+	struct sl_buf *wkey, *wval;
+	int nworkers;
+	bool snap_first_done;
+	struct held_record held;
+
+	/* transaction metadata */
+	char txn_id[64];
+	uint64_t txn_total;
+	struct coll_count *colls;
+	size_t ncolls;
+
+	uint64_t events, bytes;
+};
+
+/* ---- delivery ----------------------------------------------------------- */
+
+static void on_ack(void *ctx, uint64_t seq, enum sl_err err, const char *msg)
+{
+	struct capture *c = ctx; /* called under c->mu */
+	if (err) {
+		if (!c->fatal) {
+			c->fatal = err;
+			snprintf(c->fatal_msg, sizeof c->fatal_msg, "%s", msg ? msg : "delivery failed");
+		}
+		return; /* never acked: its LSN is never confirmed */
+	}
+	sl_acks_ack(&c->acks, seq);
+}
+
+/* Produce one record; waits (serving the sink, and keeping the
+ * replication connection alive) while the sink's queue is full.
+ * Caller holds c->mu. */
+static enum sl_err produce_locked(struct capture *c, const char *topic, const void *key,
+				  size_t klen, const void *val, size_t vlen, const char *what,
+				  struct sl_errbuf *eb)
+{
+	uint64_t seq;
+	if (sl_acks_next(&c->acks, &seq))
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	struct sl_record rec = {.topic = topic,
+				.key = key,
+				.key_len = klen,
+				.value = val,
+				.value_len = vlen,
+				.what = what,
+				.seq = seq};
+	for (;;) {
+		enum sl_err err = sl_sink_produce(c->sink, &rec, eb);
+		if (err != SL_ERR_RETRY)
+			return err ? err : SL_OK;
+		if ((err = sl_sink_poll(c->sink, 100, eb)))
+			return err;
+		if (c->fatal)
+			return sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
+		/* Backpressure: keep the walsender from timing us out. */
+		int64_t now = sl_clock_mono_us();
+		if (c->stream && now - c->last_status_kick_us > 1000000) {
+			c->last_status_kick_us = now;
+			sl_pg_stream_send_status(c->stream, false, NULL);
+		}
+		if (*c->stop)
+			return sl_err_set(eb, SL_ERR_RETRY, "stopping while the sink is full");
+	}
+}
+
+static enum sl_err produce(struct capture *c, const char *topic, const void *key, size_t klen,
+			   const void *val, size_t vlen, const char *what, struct sl_errbuf *eb)
+{
+	pthread_mutex_lock(&c->mu);
+	enum sl_err err = produce_locked(c, topic, key, klen, val, vlen, what, eb);
+	c->events++;
+	c->bytes += klen + vlen;
+	pthread_mutex_unlock(&c->mu);
+	return err;
+}
+
+/* ---- encoding ---------------------------------------------------------- */
+
+static void describe(const struct sl_change *ch, char *what, size_t n)
+{
+	if (ch->rel)
+		snprintf(what, n, "table \"%s.%s\"", ch->rel->schema, ch->rel->table);
+	else
+		snprintf(what, n, "a logical decoding message");
+}
+
+/* Encode and produce one change (plus its tombstone). */
+static enum sl_err emit(struct capture *c, const struct sl_change *ch, struct sl_buf *kb,
+			struct sl_buf *vb, struct sl_errbuf *eb)
+{
+	bool key_null = false;
+	sl_buf_reset(kb);
+	sl_buf_reset(vb);
+	enum sl_err err = sl_dbz_key(&c->dbz, ch, kb, &key_null, eb);
+	if (!err)
+		err = sl_dbz_value(&c->dbz, ch, sl_clock_wall_ns(), vb, eb);
+	if (err)
+		return err;
+	const char *topic = ch->rel ? ch->rel->topic : c->topic_msg;
+	char what[128];
+	describe(ch, what, sizeof what);
+	err = produce(c, topic, key_null ? NULL : kb->data, kb->len, vb->data, vb->len, what, eb);
+	if (!err && ch->op == SL_OP_DELETE && c->tombstones && !key_null)
+		err = produce(c, topic, kb->data, kb->len, NULL, 0, what, eb);
+	return err;
+}
+
+static bool key_changed(const struct sl_change *ch)
+{
+	if (!ch->before || !ch->after || !ch->rel)
+		return false;
+	for (int i = 0; i < ch->rel->ncols; i++) {
+		if (!ch->rel->cols[i].is_key)
+			continue;
+		const struct sl_value *a = &ch->before->vals[i], *b = &ch->after->vals[i];
+		if (a->kind == SL_VAL_TOAST || b->kind == SL_VAL_TOAST)
+			continue;
+		if (a->kind != b->kind || a->len != b->len ||
+		    (a->len && memcmp(a->data, b->data, a->len)))
+			return true;
+	}
+	return false;
+}
+
+static struct coll_count *coll(struct capture *c, const char *schema, const char *table)
+{
+	char name[300];
+	snprintf(name, sizeof name, "%s.%s", schema, table);
+	for (size_t i = 0; i < c->ncolls; i++)
+		if (!strcmp(c->colls[i].name, name))
+			return &c->colls[i];
+	struct coll_count *p = realloc(c->colls, (c->ncolls + 1) * sizeof *p);
+	if (!p)
+		return NULL;
+	c->colls = p;
+	p[c->ncolls].name = strdup(name);
+	p[c->ncolls].n = 0;
+	return p[c->ncolls].name ? &p[c->ncolls++] : NULL;
+}
+
+/* ---- stream handler ----------------------------------------------------- */
+
+static enum sl_err h_begin(void *ctx, const struct sl_pg_txn *txn, struct sl_errbuf *eb)
+{
+	struct capture *c = ctx;
+	if (!c->txn_meta)
+		return SL_OK;
+	snprintf(c->txn_id, sizeof c->txn_id, "%u:%" PRIu64, txn->xid, txn->commit_lsn);
+	c->txn_total = 0;
+	for (size_t i = 0; i < c->ncolls; i++)
+		free(c->colls[i].name);
+	c->ncolls = 0;
+	sl_buf_reset(&c->key);
+	sl_buf_reset(&c->val);
+	enum sl_err err = sl_dbz_txn_begin(&c->dbz, c->txn_id, txn->commit_ts_us / 1000, &c->key,
+					   &c->val, eb);
+	if (!err)
+		err = produce(c, c->topic_txn, c->key.data, c->key.len, c->val.data, c->val.len,
+			      "transaction metadata", eb);
+	return err;
+}
+
+static enum sl_err h_change(void *ctx, const struct sl_change *in, struct sl_errbuf *eb)
+{
+	struct capture *c = ctx;
+	if ((unsigned)in->op < sizeof c->skip && c->skip[in->op])
+		return SL_OK;
+	struct sl_change ch = *in;
+	if (c->txn_meta && ch.rel) {
+		struct coll_count *cc = coll(c, ch.rel->schema, ch.rel->table);
+		if (!cc)
+			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		ch.txn = (struct sl_txn_info){c->txn_id, ++c->txn_total, ++cc->n};
+	}
+	if (ch.op == SL_OP_UPDATE && key_changed(&ch)) {
+		/* Debezium: a key change is a delete of the old key (and its
+		 * tombstone) followed by a create of the new one. */
+		struct sl_change del = ch, cre = ch;
+		del.op = SL_OP_DELETE;
+		del.after = NULL;
+		cre.op = SL_OP_CREATE;
+		cre.before = NULL;
+		enum sl_err err = emit(c, &del, &c->key, &c->val, eb);
+		return err ? err : emit(c, &cre, &c->key, &c->val, eb);
+	}
+	return emit(c, &ch, &c->key, &c->val, eb);
+}
+
+static enum sl_err h_commit(void *ctx, const struct sl_pg_txn *txn, struct sl_errbuf *eb)
+{
+	struct capture *c = ctx;
+	enum sl_err err = SL_OK;
+	if (c->txn_meta) {
+		struct sl_dbz_collection_count *counts = calloc(c->ncolls + 1, sizeof *counts);
+		if (!counts)
+			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		for (size_t i = 0; i < c->ncolls; i++)
+			counts[i] = (struct sl_dbz_collection_count){c->colls[i].name, c->colls[i].n};
+		sl_buf_reset(&c->key);
+		sl_buf_reset(&c->val);
+		err = sl_dbz_txn_end(&c->dbz, c->txn_id, txn->commit_ts_us / 1000, counts, c->ncolls,
+				     &c->key, &c->val, eb);
+		free(counts);
+		if (!err)
+			err = produce(c, c->topic_txn, c->key.data, c->key.len, c->val.data,
+				      c->val.len, "transaction metadata", eb);
+		if (err)
+			return err;
+	}
+	pthread_mutex_lock(&c->mu);
+	if (sl_acks_commit(&c->acks, txn->end_lsn))
+		err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	pthread_mutex_unlock(&c->mu);
+	return err;
+}
+
+/* ---- snapshot handler ---------------------------------------------------- */
+
+/* Release the held record (the newest snapshot record), as "last" when final. */
+static enum sl_err release_held(struct capture *c, bool final, struct sl_errbuf *eb)
+{
+	struct held_record *h = &c->held;
+	if (!h->has)
+		return SL_OK;
+	if (final) {
+		/* The source block follows before/after, so the last occurrence
+		 * of the snapshot field is the one in `source`. */
+		const char *pats[] = {"\"snapshot\":\"true\"", "\"snapshot\":\"first\""};
+		for (int k = 0; k < 2; k++) {
+			char *hit = NULL, *p = h->val.data;
+			while ((p = strstr(p, pats[k])))
+				hit = p++;
+			if (hit) {
+				size_t off = (size_t)(hit - h->val.data) + strlen("\"snapshot\":\"");
+				size_t oldlen = k ? 5 : 4;
+				struct sl_buf nb;
+				sl_buf_init(&nb, 0);
+				sl_buf_append(&nb, h->val.data, off);
+				sl_buf_puts(&nb, "last");
+				sl_buf_append(&nb, h->val.data + off + oldlen,
+					      h->val.len - off - oldlen);
+				sl_buf_free(&h->val);
+				h->val = nb;
+				break;
+			}
+		}
+	}
+	enum sl_err err = produce_locked(c, h->topic, h->key_null ? NULL : h->key.data, h->key.len,
+					 h->val.data, h->val.len, h->what, eb);
+	c->events++;
+	c->bytes += h->key.len + h->val.len;
+	h->has = false;
+	return err;
+}
+
+static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, struct sl_errbuf *eb)
+{
+	struct capture *c = ctx;
+	struct sl_change ch = *in;
+	bool first = false;
+	pthread_mutex_lock(&c->mu);
+	if (!c->snap_first_done)
+		first = c->snap_first_done = true;
+	pthread_mutex_unlock(&c->mu);
+	ch.src.snapshot = first ? "first" : "true";
+	struct sl_buf *kb = &c->wkey[worker], *vb = &c->wval[worker];
+	bool key_null = false;
+	sl_buf_reset(kb);
+	sl_buf_reset(vb);
+	enum sl_err err = sl_dbz_key(&c->dbz, &ch, kb, &key_null, eb);
+	if (!err)
+		err = sl_dbz_value(&c->dbz, &ch, sl_clock_wall_ns(), vb, eb);
+	if (err)
+		return err;
+	/* Hold this record back and release the previous one: the newest is
+	 * kept so that it can be marked "last" when the snapshot ends. */
+	pthread_mutex_lock(&c->mu);
+	err = release_held(c, false, eb);
+	struct held_record *h = &c->held;
+	if (!err) {
+		char *t = strdup(ch.rel->topic);
+		if (!t) {
+			err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		} else {
+			free(h->topic);
+			h->topic = t;
+			/* Swap buffers: no copy of the encoded bytes. */
+			struct sl_buf tk = h->key, tv = h->val;
+			h->key = *kb;
+			h->val = *vb;
+			*kb = tk;
+			*vb = tv;
+			h->key_null = key_null;
+			describe(&ch, h->what, sizeof h->what);
+			h->has = true;
+		}
+	}
+	if (!err)
+		err = sl_sink_poll(c->sink, 0, eb);
+	if (!err && c->fatal)
+		err = sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
+	pthread_mutex_unlock(&c->mu);
+	return err;
+}
+
+static void s_table_done(void *ctx, const char *schema, const char *table, uint64_t rows,
+			 int done, int total)
+{
+	(void)ctx;
+	sl_info("snapshot: table %s.%s done, %" PRIu64 " rows (%d of %d tables)", schema, table,
+		rows, done, total);
+}
+
+/* ---- startup --------------------------------------------------------------- */
+
+static int64_t backoff_ms(int attempt)
+{
+	int64_t ms = 500LL << (attempt < 6 ? attempt : 6); /* 0.5 s .. 32 s */
+	if (ms > 30000)
+		ms = 30000;
+	return ms / 2 + rand() % (ms / 2 + 1); /* jitter */
+}
+
+static void sleep_ms(struct capture *c, int64_t ms)
+{
+	while (ms > 0 && !*c->stop) {
+		struct timespec ts = {0, (ms > 100 ? 100 : ms) * 1000000};
+		nanosleep(&ts, NULL);
+		ms -= 100;
+	}
+}
+
+/* Connect with retries on transient errors, logging once per state change. */
+static enum sl_err connect_retry(struct capture *c, bool replication, PGconn **out,
+				 struct sl_errbuf *eb)
+{
+	int64_t max = sl_config_get_int(c->cfg, "errors.max.retries");
+	for (int attempt = 0;; attempt++) {
+		enum sl_err err = sl_pg_connect(&c->pg, replication, out, eb);
+		if (err != SL_ERR_RETRY) {
+			if (!err && attempt)
+				sl_info("postgres: connected after %d retries", attempt);
+			return err;
+		}
+		if (max >= 0 && attempt >= max)
+			return err;
+		if (attempt == 0)
+			sl_warn("%s; retrying with backoff (errors.max.retries=%" PRId64 ")", eb->msg, max);
+		sleep_ms(c, backoff_ms(attempt));
+		if (*c->stop)
+			return err;
+	}
+}
+
+static enum sl_err ensure_publication(struct capture *c, struct sl_errbuf *eb)
+{
+	const char *mode = sl_config_get(c->cfg, "publication.autocreate.mode");
+	const char *params[] = {c->publication};
+	PGresult *r;
+	enum sl_err err = sl_pg_query(c->ctl, "SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = $1",
+				      1, params, &r, eb);
+	if (err)
+		return err;
+	bool exists = PQntuples(r) > 0;
+	PQclear(r);
+	char *q = sl_pg_quote_ident(c->ctl, c->publication);
+	if (!q)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	struct sl_buf sql;
+	sl_buf_init(&sql, 0);
+	if (!strcmp(mode, "disabled")) {
+		if (!exists)
+			err = sl_err_set(eb, SL_ERR_CONFIG,
+					 "publication \"%s\" does not exist and publication.autocreate.mode "
+					 "is disabled: create it, or set publication.autocreate.mode",
+					 c->publication);
+	} else if (!strcmp(mode, "all_tables")) {
+		if (!exists) {
+			sl_buf_appendf(&sql, "CREATE PUBLICATION %s FOR ALL TABLES", q);
+			err = sl_pg_exec(c->ctl, sql.data, eb);
+			if (!err)
+				sl_info("created publication \"%s\" for all tables", c->publication);
+		}
+	} else { /* filtered: exactly the included tables */
+		err = sl_pg_query(c->ctl,
+				  "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
+				  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+				  "WHERE c.relkind IN ('r','p') AND n.nspname NOT IN "
+				  "('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
+				  "ORDER BY 1, 2",
+				  0, NULL, &r, eb);
+		if (!err) {
+			sl_buf_appendf(&sql, exists ? "ALTER PUBLICATION %s SET TABLE " : "CREATE PUBLICATION %s FOR TABLE ", q);
+			int n = 0;
+			for (int i = 0; i < PQntuples(r); i++) {
+				const char *s = PQgetvalue(r, i, 0), *t = PQgetvalue(r, i, 1);
+				if (!sl_pg_filter_table(&c->filter, s, t))
+					continue;
+				char *qs = sl_pg_quote_ident(c->ctl, s), *qt = sl_pg_quote_ident(c->ctl, t);
+				sl_buf_appendf(&sql, "%s%s.%s", n++ ? ", " : "", qs ? qs : "", qt ? qt : "");
+				free(qs);
+				free(qt);
+			}
+			PQclear(r);
+			if (!n)
+				err = sl_err_set(eb, SL_ERR_CONFIG,
+						 "table.include.list matches no table: nothing to capture");
+			else
+				err = sl_pg_exec(c->ctl, sql.data, eb);
+			if (!err)
+				sl_info("publication \"%s\" set to %d included tables", c->publication, n);
+		}
+	}
+	sl_buf_free(&sql);
+	free(q);
+	return err;
+}
+
+/* Is the slot there?  *confirmed gets its confirmed_flush_lsn. */
+static enum sl_err slot_exists(struct capture *c, bool *exists, uint64_t *confirmed,
+			       struct sl_errbuf *eb)
+{
+	const char *params[] = {c->slot};
+	PGresult *r;
+	enum sl_err err = sl_pg_query(c->ctl,
+				      "SELECT confirmed_flush_lsn, plugin, database = current_database() "
+				      "FROM pg_catalog.pg_replication_slots WHERE slot_name = $1",
+				      1, params, &r, eb);
+	if (err)
+		return err;
+	*exists = PQntuples(r) > 0;
+	*confirmed = 0;
+	if (*exists) {
+		if (strcmp(PQgetvalue(r, 0, 1), "pgoutput") || PQgetvalue(r, 0, 2)[0] != 't')
+			err = sl_err_set(eb, SL_ERR_CONFIG,
+					 "replication slot \"%s\" exists but is not a pgoutput slot of this "
+					 "database: choose another slot.name",
+					 c->slot);
+		else
+			sl_pg_lsn_parse(PQgetvalue(r, 0, 0), confirmed);
+	}
+	PQclear(r);
+	return err;
+}
+
+static enum sl_err drop_slot(struct capture *c, struct sl_errbuf *eb)
+{
+	const char *params[] = {c->slot};
+	PGresult *r;
+	enum sl_err err = sl_pg_query(c->ctl, "SELECT pg_catalog.pg_drop_replication_slot($1)", 1,
+				      params, &r, eb);
+	if (!err)
+		PQclear(r);
+	return err;
+}
+
+/* CREATE_REPLICATION_SLOT on a walsender connection; with export, the
+ * snapshot stays valid while *repl stays idle. */
+static enum sl_err create_slot(struct capture *c, PGconn *repl, bool export_snapshot,
+			       char *snapname, size_t snaplen, uint64_t *consistent,
+			       struct sl_errbuf *eb)
+{
+	char *q = sl_pg_quote_ident(repl, c->slot);
+	if (!q)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	char sql[512];
+	snprintf(sql, sizeof sql, "CREATE_REPLICATION_SLOT %s LOGICAL pgoutput (SNAPSHOT '%s')", q,
+		 export_snapshot ? "export" : "nothing");
+	free(q);
+	PGresult *r;
+	enum sl_err err = sl_pg_query(repl, sql, 0, NULL, &r, eb);
+	if (err)
+		return err;
+	sl_pg_lsn_parse(PQgetvalue(r, 0, 1), consistent);
+	snprintf(snapname, snaplen, "%s", PQgetisnull(r, 0, 2) ? "" : PQgetvalue(r, 0, 2));
+	PQclear(r);
+	char lsn[24];
+	sl_pg_lsn_format(*consistent, lsn);
+	sl_info("created replication slot \"%s\" at %s", c->slot, lsn);
+	return SL_OK;
+}
+
+static enum sl_err run_snapshot(struct capture *c, PGconn *repl, const char *snapname,
+				uint64_t consistent, struct sl_errbuf *eb)
+{
+	int threads = (int)sl_config_get_int(c->cfg, "snapshot.max.threads");
+	if (threads < 1)
+		threads = 1;
+	c->nworkers = threads;
+	c->wkey = calloc((size_t)threads, sizeof *c->wkey);
+	c->wval = calloc((size_t)threads, sizeof *c->wval);
+	if (!c->wkey || !c->wval)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	struct sl_pg_snapshot_opts so = {
+		.params = &c->pg,
+		.snapshot_name = snapname,
+		.consistent_lsn = consistent,
+		.publication = c->publication,
+		.filter = &c->filter,
+		.topic_prefix = c->prefix,
+		.threads = threads,
+	};
+	/* Debezium stamps snapshot records with the reading transaction's id. */
+	PGresult *xr;
+	if (sl_pg_query(c->ctl, "SELECT txid_current() % 4294967296", 0, NULL, &xr, eb) == SL_OK) {
+		so.xid = (uint32_t)strtoul(PQgetvalue(xr, 0, 0), NULL, 10);
+		PQclear(xr);
+	}
+	struct sl_pg_snapshot_handler sh = {.ctx = c, .row = s_row, .table_done = s_table_done};
+	uint64_t rows = 0;
+	int64_t t0 = sl_clock_mono_us();
+	enum sl_err err = sl_pg_snapshot_run(&so, &sh, &rows, eb);
+	(void)repl; /* kept open and idle: it holds the exported snapshot */
+	pthread_mutex_lock(&c->mu);
+	if (!err)
+		err = release_held(c, true, eb);
+	/* Every snapshot record must be durable before the snapshot counts as done. */
+	while (!err) {
+		err = sl_sink_flush(c->sink, 1000, eb);
+		if (err == SL_ERR_RETRY && !*c->stop) {
+			err = SL_OK;
+			continue;
+		}
+		break;
+	}
+	if (!err && c->fatal)
+		err = sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
+	pthread_mutex_unlock(&c->mu);
+	if (!err)
+		sl_info("snapshot: done, %" PRIu64 " rows in %.1f s", rows,
+			(double)(sl_clock_mono_us() - t0) / 1e6);
+	return err;
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+static void kafka_pair(const char *key, const char *value, void *ctx)
+{
+	struct sl_buf *b = ctx; /* array of pairs, as struct sl_kafka_conf_pair */
+	struct sl_kafka_conf_pair p = {key, value};
+	sl_buf_append(b, &p, sizeof p);
+}
+
+static enum sl_err open_sink(struct capture *c, struct sl_errbuf *eb)
+{
+	const char *type = sl_config_get(c->cfg, "sink.type");
+	enum sl_err err;
+	if (!strcmp(type, "kafka")) {
+		struct sl_buf pairs;
+		sl_buf_init(&pairs, 0);
+		sl_config_foreach_prefix(c->cfg, "kafka.", kafka_pair, &pairs);
+		err = sl_sink_kafka_new((const struct sl_kafka_conf_pair *)pairs.data,
+					pairs.len / sizeof(struct sl_kafka_conf_pair), &c->sink, eb);
+		sl_buf_free(&pairs);
+	} else if (!strcmp(type, "file")) {
+		const char *path = sl_config_get(c->cfg, "sink.file.path");
+		if (!path || !*path)
+			return sl_err_set(eb, SL_ERR_CONFIG, "sink.type=file needs sink.file.path");
+		err = sl_sink_jsonl_new(path, 50, &c->sink, eb);
+	} else {
+		err = sl_sink_jsonl_new(NULL, 0, &c->sink, eb);
+	}
+	if (!err) {
+		c->sink->on_ack = on_ack;
+		c->sink->ack_ctx = c;
+	}
+	return err;
+}
+
+static char *concat(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 1;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s%s", a, b);
+	return s;
+}
+
+static enum sl_err setup(struct capture *c, struct sl_errbuf *eb)
+{
+	const struct sl_config *cfg = c->cfg;
+	c->pg = (struct sl_pg_params){
+		.host = sl_config_get(cfg, "database.hostname"),
+		.port = sl_config_get(cfg, "database.port"),
+		.user = sl_config_get(cfg, "database.user"),
+		.password = sl_config_get(cfg, "database.password"),
+		.dbname = sl_config_get(cfg, "database.dbname"),
+		.sslmode = sl_config_get(cfg, "database.sslmode"),
+		.sslrootcert = sl_config_get(cfg, "database.sslrootcert"),
+		.application_name = "sluice",
+	};
+	c->slot = sl_config_get(cfg, "slot.name");
+	c->publication = sl_config_get(cfg, "publication.name");
+	c->prefix = sl_config_get(cfg, "topic.prefix");
+	c->tombstones = sl_config_get_bool(cfg, "tombstones.on.delete");
+	c->txn_meta = sl_config_get_bool(cfg, "provide.transaction.metadata");
+	c->heartbeat_ms = sl_config_get_int(cfg, "heartbeat.interval.ms");
+	c->heartbeat_query = sl_config_get(cfg, "heartbeat.action.query");
+	c->topic_txn = concat(c->prefix, ".transaction");
+	c->topic_msg = concat(c->prefix, ".message");
+	c->topic_hb = concat("__debezium-heartbeat.", c->prefix);
+	if (!c->topic_txn || !c->topic_msg || !c->topic_hb)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+
+	const char *skipped = sl_config_get(cfg, "skipped.operations");
+	char **items = NULL;
+	size_t n = 0;
+	enum sl_err err = sl_config_split_list(skipped ? skipped : "", &items, &n, eb);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++)
+		if (strlen(items[i]) == 1)
+			c->skip[(unsigned char)items[i][0] & 127] = true;
+	free(items);
+
+	sl_dbz_opts_init(&c->dbz);
+	c->dbz.topic_prefix = c->prefix;
+	c->dbz.db_name = c->pg.dbname ? c->pg.dbname : "";
+	c->dbz.version = SL_VERSION;
+	c->dbz.key_schemas = sl_config_get_bool(cfg, "key.converter.schemas.enable");
+	c->dbz.value_schemas = sl_config_get_bool(cfg, "value.converter.schemas.enable");
+	c->dbz.unavailable_placeholder = sl_config_get(cfg, "unavailable.value.placeholder");
+	c->dbz.money_fraction_digits = (int)sl_config_get_int(cfg, "money.fraction.digits");
+	c->dbz.provide_txn_metadata = c->txn_meta;
+	const char *modes[] = {"decimal.handling.mode", "time.precision.mode",
+			       "binary.handling.mode", "interval.handling.mode"};
+	for (size_t i = 0; i < 4; i++)
+		if ((err = sl_dbz_opts_set_mode(&c->dbz, modes[i], sl_config_get(cfg, modes[i]), eb)))
+			return err;
+	if ((err = sl_pg_filter_init(&c->filter, sl_config_get(cfg, "table.include.list"),
+				     sl_config_get(cfg, "table.exclude.list"),
+				     sl_config_get(cfg, "schema.include.list"),
+				     sl_config_get(cfg, "schema.exclude.list"),
+				     sl_config_get(cfg, "column.exclude.list"),
+				     sl_config_get(cfg, "message.key.columns"), eb)))
+		return err;
+	sl_acks_init(&c->acks, 1);
+	sl_buf_init(&c->key, 0);
+	sl_buf_init(&c->val, 0);
+	return open_sink(c, eb);
+}
+
+static void teardown(struct capture *c)
+{
+	sl_pg_stream_free(c->stream);
+	sl_pg_catalog_free(&c->cat);
+	if (c->ctl)
+		PQfinish(c->ctl);
+	sl_sink_destroy(c->sink);
+	sl_acks_free(&c->acks);
+	sl_pg_filter_free(&c->filter);
+	sl_buf_free(&c->key);
+	sl_buf_free(&c->val);
+	for (int i = 0; i < c->nworkers; i++) {
+		sl_buf_free(&c->wkey[i]);
+		sl_buf_free(&c->wval[i]);
+	}
+	free(c->wkey);
+	free(c->wval);
+	free(c->held.topic);
+	sl_buf_free(&c->held.key);
+	sl_buf_free(&c->held.val);
+	for (size_t i = 0; i < c->ncolls; i++)
+		free(c->colls[i].name);
+	free(c->colls);
+	free(c->topic_txn);
+	free(c->topic_msg);
+	free(c->topic_hb);
+	pthread_mutex_destroy(&c->mu);
+}
+
+static enum sl_err start_stream(struct capture *c, PGconn *repl, uint64_t confirmed,
+				struct sl_errbuf *eb)
+{
+	const char *spool = sl_config_get(c->cfg, "streaming.spool.dir");
+	char spool_default[4200];
+	if (!spool || !*spool) {
+		snprintf(spool_default, sizeof spool_default, "%s/spool-%s",
+			 sl_config_get(c->cfg, "offset.storage.dir"), c->slot);
+		spool = spool_default;
+	}
+	struct sl_pg_stream_opts so = {
+		.slot = c->slot,
+		.publication = c->publication,
+		.spool_dir = spool,
+		.status_interval_ms = (int)sl_config_get_int(c->cfg, "status.update.interval.ms"),
+		.capture_truncate = !c->skip['t'],
+		.capture_messages = true,
+		.last_commit_lsn = confirmed,
+	};
+	if (so.status_interval_ms <= 0 || so.status_interval_ms > 10000)
+		so.status_interval_ms = 10000;
+	sl_pg_catalog_init(&c->cat, c->ctl, &c->filter, c->prefix);
+	return sl_pg_stream_start(repl, &c->cat, &so, 0, &c->stream, eb);
+}
+
+static enum sl_err heartbeat(struct capture *c, struct sl_errbuf *eb)
+{
+	if (c->heartbeat_ms <= 0)
+		return SL_OK;
+	int64_t now = sl_clock_mono_us();
+	if (now < c->next_heartbeat_us)
+		return SL_OK;
+	c->next_heartbeat_us = now + c->heartbeat_ms * 1000;
+	if (c->heartbeat_query && *c->heartbeat_query) {
+		struct sl_errbuf qeb;
+		if (sl_pg_exec(c->ctl, c->heartbeat_query, &qeb))
+			sl_warn("heartbeat.action.query failed: %s", qeb.msg);
+	}
+	sl_buf_reset(&c->key);
+	sl_buf_reset(&c->val);
+	enum sl_err err = sl_dbz_heartbeat(&c->dbz, sl_clock_wall_us() / 1000, &c->key, &c->val, eb);
+	if (!err)
+		err = produce(c, c->topic_hb, c->key.data, c->key.len, c->val.data, c->val.len,
+			      "heartbeat", eb);
+	return err;
+}
+
+/* One connected session: decide about the snapshot, then stream until
+ * stop, a fatal error, or a lost connection (SL_ERR_RETRY). */
+static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct sl_errbuf *eb)
+{
+	enum sl_err err = connect_retry(c, false, &c->ctl, eb);
+	if (err)
+		return err;
+	if ((err = ensure_publication(c, eb)))
+		return err;
+	const char *mode = sl_config_get(c->cfg, "snapshot.mode");
+	struct sl_state state;
+	if ((err = sl_state_load(&state, sl_config_get(c->cfg, "offset.storage.dir"), c->slot, eb)))
+		return err;
+	bool exists;
+	uint64_t confirmed;
+	if ((err = slot_exists(c, &exists, &confirmed, eb)))
+		goto out;
+	const char *snap_state = sl_state_get(&state, "snapshot");
+	bool in_progress = snap_state && !strcmp(snap_state, "in_progress");
+	bool want_snapshot = false;
+	if (!strcmp(mode, "always"))
+		want_snapshot = true;
+	else if (!strcmp(mode, "initial") || !strcmp(mode, "initial_only") ||
+		 !strcmp(mode, "when_needed"))
+		want_snapshot = !exists || in_progress;
+	if (exists && want_snapshot) {
+		sl_info("dropping replication slot \"%s\" to take a %s snapshot", c->slot,
+			in_progress ? "new (the last one did not finish)" : "fresh");
+		if ((err = drop_slot(c, eb)))
+			goto out;
+		exists = false;
+	}
+	PGconn *repl = NULL;
+	if ((err = connect_retry(c, true, &repl, eb)))
+		goto out;
+	if (!exists) {
+		char snapname[128];
+		uint64_t consistent = 0;
+		if (want_snapshot) {
+			sl_state_set(&state, "snapshot", "in_progress");
+			if ((err = sl_state_save(&state, eb)))
+				goto out_repl;
+		}
+		if ((err = create_slot(c, repl, want_snapshot, snapname, sizeof snapname, &consistent, eb)))
+			goto out_repl;
+		if (want_snapshot) {
+			if ((err = run_snapshot(c, repl, snapname, consistent, eb)))
+				goto out_repl;
+			char lsn[24];
+			sl_pg_lsn_format(consistent, lsn);
+			sl_state_set(&state, "snapshot", "done");
+			sl_state_set(&state, "snapshot.lsn", lsn);
+			if ((err = sl_state_save(&state, eb)))
+				goto out_repl;
+		}
+	} else if (!snap_state && strcmp(mode, "no_data")) {
+		sl_info("replication slot \"%s\" exists: resuming streaming from it", c->slot);
+	}
+	if (!strcmp(mode, "initial_only")) {
+		*snapshot_only_done = true;
+		goto out_repl;
+	}
+	if (!confirmed && (err = slot_exists(c, &exists, &confirmed, eb)))
+		goto out_repl;
+	err = start_stream(c, repl, confirmed, eb);
+	repl = NULL; /* owned by the stream now, even on error */
+	if (err)
+		goto out;
+	{
+		char lsn[24];
+		sl_pg_lsn_format(confirmed, lsn);
+		sl_info("streaming from slot \"%s\" (confirmed %s)", c->slot, lsn);
+	}
+	int64_t last_progress = sl_clock_mono_us();
+	uint64_t last_events = c->events;
+	while (!*c->stop) {
+		struct sl_pg_handler h = {.ctx = c, .begin = h_begin, .change = h_change, .commit = h_commit};
+		err = sl_pg_stream_poll(c->stream, 200, &h, eb);
+		if (err)
+			break;
+		pthread_mutex_lock(&c->mu);
+		err = sl_sink_poll(c->sink, 0, eb);
+		if (!err && c->fatal)
+			err = sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
+		uint64_t flush = sl_acks_flush_lsn(&c->acks);
+		bool idle = sl_acks_idle(&c->acks) && !sl_sink_in_flight(c->sink);
+		pthread_mutex_unlock(&c->mu);
+		if (err)
+			break;
+		sl_pg_stream_set_flush(c->stream, flush, idle);
+		if ((err = heartbeat(c, eb)))
+			break;
+		int64_t now = sl_clock_mono_us();
+		if (now - last_progress > 30000000 && c->events != last_events) {
+			char lsn[24];
+			sl_pg_lsn_format(sl_pg_stream_confirmed_lsn(c->stream), lsn);
+			sl_info("streaming: %" PRIu64 " events delivered, confirmed %s", c->events, lsn);
+			last_progress = now;
+			last_events = c->events;
+		}
+	}
+	if (!err) {
+		/* Clean stop: drain, confirm what is durable, then leave. */
+		pthread_mutex_lock(&c->mu);
+		int64_t deadline = sl_clock_mono_us() + 8000000;
+		enum sl_err ferr;
+		while ((ferr = sl_sink_flush(c->sink, 500, eb)) == SL_ERR_RETRY &&
+		       sl_clock_mono_us() < deadline)
+			;
+		uint64_t flush = sl_acks_flush_lsn(&c->acks);
+		bool idle = sl_acks_idle(&c->acks) && !sl_sink_in_flight(c->sink);
+		pthread_mutex_unlock(&c->mu);
+		sl_pg_stream_set_flush(c->stream, flush, idle);
+		sl_pg_stream_send_status(c->stream, false, NULL);
+		char lsn[24];
+		sl_pg_lsn_format(sl_pg_stream_confirmed_lsn(c->stream), lsn);
+		sl_info("stopped: %" PRIu64 " events delivered, confirmed %s", c->events, lsn);
+		if (ferr && ferr != SL_ERR_RETRY)
+			err = ferr;
+	}
+	goto out;
+out_repl:
+	if (repl)
+		PQfinish(repl);
+out:
+	sl_state_free(&state);
+	return err;
+}
+
+enum sl_err sl_capture_run(const struct sl_config *cfg, volatile sig_atomic_t *stop,
+			   struct sl_errbuf *eb)
+{
+	struct capture *c = calloc(1, sizeof *c);
+	if (!c)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	c->cfg = cfg;
+	c->stop = stop;
+	pthread_mutex_init(&c->mu, NULL);
+	srand((unsigned)sl_clock_mono_us());
+	enum sl_err err = setup(c, eb);
+	int attempt = 0;
+	while (!err && !*stop) {
+		bool snapshot_only_done = false;
+		err = session(c, &snapshot_only_done, eb);
+		if (snapshot_only_done || (!err && *stop))
+			break;
+		if (err != SL_ERR_RETRY)
+			break;
+		/* Lost PostgreSQL: keep the position (it is in the slot), back off, retry. */
+		int64_t max = sl_config_get_int(cfg, "errors.max.retries");
+		if (max >= 0 && attempt >= max)
+			break;
+		if (attempt == 0)
+			sl_warn("postgres: %s; reconnecting with backoff", eb->msg);
+		sl_pg_stream_free(c->stream);
+		c->stream = NULL;
+		sl_pg_catalog_free(&c->cat);
+		if (c->ctl)
+			PQfinish(c->ctl);
+		c->ctl = NULL;
+		sleep_ms(c, backoff_ms(attempt++));
+		err = SL_OK;
+	}
+	if (!err && sl_config_get_bool(cfg, "slot.drop.on.stop") && c->ctl) {
+		sl_pg_stream_free(c->stream);
+		c->stream = NULL;
+		struct sl_errbuf deb;
+		if (drop_slot(c, &deb))
+			sl_warn("could not drop slot \"%s\": %s", c->slot, deb.msg);
+		else
+			sl_info("dropped replication slot \"%s\" (slot.drop.on.stop)", c->slot);
+	}
+	teardown(c);
+	free(c);
+	return err;
+}
+
+enum sl_err sl_capture_check(const struct sl_config *cfg, FILE *out, int *problems,
+			     struct sl_errbuf *eb)
+{
+	struct capture c = {.cfg = cfg};
+	struct sl_pg_params *p = &c.pg;
+	*p = (struct sl_pg_params){
+		.host = sl_config_get(cfg, "database.hostname"),
+		.port = sl_config_get(cfg, "database.port"),
+		.user = sl_config_get(cfg, "database.user"),
+		.password = sl_config_get(cfg, "database.password"),
+		.dbname = sl_config_get(cfg, "database.dbname"),
+		.sslmode = sl_config_get(cfg, "database.sslmode"),
+		.sslrootcert = sl_config_get(cfg, "database.sslrootcert"),
+	};
+	enum sl_err err = sl_pg_filter_init(&c.filter, sl_config_get(cfg, "table.include.list"),
+					    sl_config_get(cfg, "table.exclude.list"),
+					    sl_config_get(cfg, "schema.include.list"),
+					    sl_config_get(cfg, "schema.exclude.list"),
+					    sl_config_get(cfg, "column.exclude.list"),
+					    sl_config_get(cfg, "message.key.columns"), eb);
+	if (err)
+		return err;
+	fprintf(out, "preflight for %s:%s database \"%s\" as \"%s\"\n", p->host ? p->host : "localhost",
+		p->port ? p->port : "5432", p->dbname ? p->dbname : "", p->user ? p->user : "");
+	PGconn *conn;
+	err = sl_pg_connect(p, false, &conn, eb);
+	if (err) {
+		fprintf(out, "  [FAIL] %s\n", eb->msg);
+		*problems = 1;
+		sl_pg_filter_free(&c.filter);
+		return SL_OK;
+	}
+	struct sl_pg_preflight pf = {
+		.slot = sl_config_get(cfg, "slot.name"),
+		.publication = sl_config_get(cfg, "publication.name"),
+		.autocreate_mode = sl_config_get(cfg, "publication.autocreate.mode"),
+		.filter = &c.filter,
+	};
+	sl_pg_preflight_run(conn, &pf, out);
+	PQfinish(conn);
+	/* The walsender connection is separate in pg_hba.conf: try it too. */
+	if (sl_pg_connect(p, true, &conn, eb) == SL_OK) {
+		fprintf(out, "  [ok  ] replication connection accepted\n");
+		PQfinish(conn);
+	} else {
+		fprintf(out, "  [FAIL] replication connection refused: %s (check pg_hba.conf "
+			     "for a \"replication\" line)\n", eb->msg);
+		pf.problems++;
+	}
+	fprintf(out, "%s: %d problem(s), %d warning(s)\n", pf.problems ? "NOT READY" : "ready",
+		pf.problems, pf.warnings);
+	*problems = pf.problems;
+	sl_pg_filter_free(&c.filter);
+	return SL_OK;
+}
