@@ -696,6 +696,9 @@ static enum sl_err setup(struct capture *c, struct sl_errbuf *eb)
 	c->dbz.unavailable_placeholder = sl_config_get(cfg, "unavailable.value.placeholder");
 	c->dbz.money_fraction_digits = (int)sl_config_get_int(cfg, "money.fraction.digits");
 	c->dbz.provide_txn_metadata = c->txn_meta;
+	/* The envelope order of the reference message this project follows:
+	 * "transaction" after the ts_* fields. */
+	c->dbz.legacy_txn_last = true;
 	const char *modes[] = {"decimal.handling.mode", "time.precision.mode",
 			       "binary.handling.mode", "interval.handling.mode"};
 	for (size_t i = 0; i < 4; i++)

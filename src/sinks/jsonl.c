@@ -124,6 +124,28 @@ static void jsonl_destroy(struct sl_sink *base)
 	free(s);
 }
 
+/* Truncate after the last '\n' (or to 0 when there is none). */
+static int repair_tail(int fd)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+	if (end <= 0)
+		return end < 0 ? -1 : 0;
+	off_t pos = end;
+	char buf[4096];
+	while (pos > 0) {
+		off_t chunk = pos > (off_t)sizeof buf ? (off_t)sizeof buf : pos;
+		if (pread(fd, buf, (size_t)chunk, pos - chunk) != chunk)
+			return -1;
+		for (off_t i = chunk - 1; i >= 0; i--)
+			if (buf[i] == '\n') {
+				off_t keep = pos - chunk + i + 1;
+				return keep == end ? 0 : ftruncate(fd, keep);
+			}
+		pos -= chunk;
+	}
+	return ftruncate(fd, 0);
+}
+
 static const struct sl_sink_ops jsonl_ops = {
 	.name = "jsonl",
 	.produce = jsonl_produce,
@@ -153,6 +175,16 @@ enum sl_err sl_sink_jsonl_new(const char *path, int sync_interval_ms, struct sl_
 					  strerror(e));
 		}
 		setvbuf(s->f, NULL, _IOFBF, 1 << 16);
+		/* A crash can leave a torn last line: that record was never
+		 * fsynced, so never acked, and PostgreSQL sends it again.  Cut
+		 * the file back to its last complete line. */
+		if (repair_tail(fileno(s->f)) != 0) {
+			int e = errno;
+			fclose(s->f);
+			free(s);
+			return sl_err_set(eb, SL_ERR_IO, "could not repair sink file \"%s\": %s", path,
+					  strerror(e));
+		}
 	}
 	*out = &s->base;
 	return SL_OK;

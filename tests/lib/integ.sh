@@ -8,7 +8,7 @@
 set -u
 SRC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-build}
-SLUICE=$SRC_ROOT/$BUILD/sluice
+SLUICE=${SLUICE:-$SRC_ROOT/$BUILD/sluice}
 TROOT=$(mktemp -d /tmp/sluice-test.XXXXXX)
 chmod 755 "$TROOT"
 T_PASS=0
