@@ -327,6 +327,8 @@ static enum sl_err handle_xlogdata(struct sl_pg_stream *st, uint64_t lsn, const 
 		if ((err = h->begin(h->ctx, &st->txn, eb)) || (err = prime_replay(st, xid, eb)))
 			return err;
 		struct replay_ctx rc = {st, h};
+		sl_info("streamed transaction %u committed: replaying %.1f MiB from the spool", xid,
+			(double)sl_spool_bytes(&st->spool) / 1048576.0);
 		if ((err = sl_spool_replay(&st->spool, xid, replay_one, &rc, eb)))
 			return err;
 		st->txn.end_lsn = txn.end_lsn;
