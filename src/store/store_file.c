@@ -359,7 +359,8 @@ static enum sl_err fs_list(void *impl, const char *prefix, sl_store_list_fn fn, 
 	struct walk wk = {.prefix = prefix};
 	enum sl_err e = walk_dir(fs->root, "", &wk, 0, eb);
 	if (!e) {
-		qsort(wk.v, wk.n, sizeof *wk.v, cmp_entry);
+		if (wk.n)
+			qsort(wk.v, wk.n, sizeof *wk.v, cmp_entry);
 		for (size_t i = 0; i < wk.n && !e; i++)
 			e = fn(ctx, wk.v[i].key, wk.v[i].size, eb);
 	}
