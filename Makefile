@@ -114,3 +114,6 @@ clean:
 	rm -rf build build-rel build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# make image: the container image (deploy/Dockerfile), where a container engine exists.
+-include deploy/image.mk

@@ -77,6 +77,10 @@ struct capture {
 	bool snap_first_done;
 	struct held_record held;
 
+	/* Outage tracking: one log line when it starts, one when it ends. */
+	int retries;
+	bool streamed;
+
 	/* transaction metadata */
 	char txn_id[64];
 	uint64_t txn_total;
@@ -404,26 +408,12 @@ static void sleep_ms(struct capture *c, int64_t ms)
 	}
 }
 
-/* Connect with retries on transient errors, logging once per state change. */
-static enum sl_err connect_retry(struct capture *c, bool replication, PGconn **out,
-				 struct sl_errbuf *eb)
+/* Connect once; transient failures come back as SL_ERR_RETRY and the
+ * session loop in sl_capture_run() backs off and tries again. */
+static enum sl_err connect_pg(struct capture *c, bool replication, PGconn **out,
+			      struct sl_errbuf *eb)
 {
-	int64_t max = sl_config_get_int(c->cfg, "errors.max.retries");
-	for (int attempt = 0;; attempt++) {
-		enum sl_err err = sl_pg_connect(&c->pg, replication, out, eb);
-		if (err != SL_ERR_RETRY) {
-			if (!err && attempt)
-				sl_info("postgres: connected after %d retries", attempt);
-			return err;
-		}
-		if (max >= 0 && attempt >= max)
-			return err;
-		if (attempt == 0)
-			sl_warn("%s; retrying with backoff (errors.max.retries=%" PRId64 ")", eb->msg, max);
-		sleep_ms(c, backoff_ms(attempt));
-		if (*c->stop)
-			return err;
-	}
+	return sl_pg_connect(&c->pg, replication, out, eb);
 }
 
 static enum sl_err ensure_publication(struct capture *c, struct sl_errbuf *eb)
@@ -797,7 +787,7 @@ static enum sl_err heartbeat(struct capture *c, struct sl_errbuf *eb)
  * stop, a fatal error, or a lost connection (SL_ERR_RETRY). */
 static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct sl_errbuf *eb)
 {
-	enum sl_err err = connect_retry(c, false, &c->ctl, eb);
+	enum sl_err err = connect_pg(c, false, &c->ctl, eb);
 	if (err)
 		return err;
 	if ((err = ensure_publication(c, eb)))
@@ -826,7 +816,7 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		exists = false;
 	}
 	PGconn *repl = NULL;
-	if ((err = connect_retry(c, true, &repl, eb)))
+	if ((err = connect_pg(c, true, &repl, eb)))
 		goto out;
 	if (!exists) {
 		char snapname[128];
@@ -864,6 +854,10 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 	{
 		char lsn[24];
 		sl_pg_lsn_format(confirmed, lsn);
+		if (c->retries)
+			sl_info("postgres: connection restored after %d retries", c->retries);
+		c->retries = 0;
+		c->streamed = true;
 		sl_info("streaming from slot \"%s\" (confirmed %s)", c->slot, lsn);
 	}
 	int64_t last_progress = sl_clock_mono_us();
@@ -933,27 +927,29 @@ enum sl_err sl_capture_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 	pthread_mutex_init(&c->mu, NULL);
 	srand((unsigned)sl_clock_mono_us());
 	enum sl_err err = setup(c, eb);
-	int attempt = 0;
+	int64_t max = sl_config_get_int(cfg, "errors.max.retries");
 	while (!err && !*stop) {
 		bool snapshot_only_done = false;
+		c->streamed = false;
 		err = session(c, &snapshot_only_done, eb);
 		if (snapshot_only_done || (!err && *stop))
 			break;
 		if (err != SL_ERR_RETRY)
 			break;
-		/* Lost PostgreSQL: keep the position (it is in the slot), back off, retry. */
-		int64_t max = sl_config_get_int(cfg, "errors.max.retries");
-		if (max >= 0 && attempt >= max)
+		/* PostgreSQL unreachable or lost: the position is in the slot, so
+		 * back off and start a new session from it. */
+		if (max >= 0 && c->retries >= max)
 			break;
-		if (attempt == 0)
-			sl_warn("postgres: %s; reconnecting with backoff", eb->msg);
+		if (c->retries == 0)
+			sl_warn("postgres: %s; retrying with backoff (errors.max.retries=%" PRId64 ")",
+				eb->msg, max);
 		sl_pg_stream_free(c->stream);
 		c->stream = NULL;
 		sl_pg_catalog_free(&c->cat);
 		if (c->ctl)
 			PQfinish(c->ctl);
 		c->ctl = NULL;
-		sleep_ms(c, backoff_ms(attempt++));
+		sleep_ms(c, backoff_ms(c->retries++));
 		err = SL_OK;
 	}
 	if (!err && sl_config_get_bool(cfg, "slot.drop.on.stop") && c->ctl) {

@@ -167,7 +167,7 @@ enum sl_err sl_sink_jsonl_new(const char *path, int sync_interval_ms, struct sl_
 		s->f = stdout;
 		s->is_stdout = true;
 	} else {
-		s->f = fopen(path, "ab");
+		s->f = fopen(path, "a+b");
 		if (!s->f) {
 			int e = errno;
 			free(s);
