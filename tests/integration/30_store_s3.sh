@@ -31,6 +31,11 @@ like "$out" "SL_ERR_NOTFOUND.*NoSuchKey" "get of a missing key is SL_ERR_NOTFOUN
 printf 'x' >"$TROOT/one"
 is "$(sc $URL put 'odd/a b+c=d&e$f~g.txt' "$TROOT/one")" ok "put a key needing URI encoding"
 is "$(sc $URL head 'odd/a b+c=d&e$f~g.txt')" "exists 1" "head the encoded key"
+# Virtual-host addressing: the bucket goes in the host name.
+VH=(--endpoint "http://localhost:$RGW_PORT")
+is "$("$SC" "${VH[@]}" $URL get dir/small.txt)" "hello, object store" "virtual-host style get"
+is "$("$SC" "${VH[@]}" $URL put vhost/k "$TROOT/one")" ok "virtual-host style put"
+is "$(sc $URL list vhost/)" "vhost/k 1" "virtual-host put is visible path-style"
 
 # --- list with continuation (through a pass-through proxy, to count pages) ---
 for i in 1 2 3 4 5 6 7; do sc $URL put "many/k$i" "$TROOT/one" >/dev/null; done

@@ -5,7 +5,9 @@
 #   rgw_stop_gateway     # stop only radosgw (fault tests); rgw_start_gateway restarts it
 #
 # One monitor, one memstore OSD (RAM only), no cephx between daemons, and
-# radosgw's beast frontend on a free 127.0.0.1 port.  RGW checks SigV4
+# radosgw's beast frontend on a free 127.0.0.1 port.  `rgw dns name =
+# localhost` enables virtual-host addressing as http://BUCKET.localhost:PORT
+# (curl resolves *.localhost to loopback itself).  RGW checks SigV4
 # signatures for real.  Daemons daemonize and write pid files under
 # $RGW_DIR/run; cleanup stops them in order (rgw, osd, mon), each by PID,
 # waiting for it to exit -- killing all at once can hang radosgw.
@@ -68,7 +70,7 @@ rgw_start() {
 		"run dir = $RGW_DIR/run" "pid file = $RGW_DIR/run/\$name.pid" "log file = $RGW_DIR/log/\$name.log" \
 		"admin socket = $RGW_DIR/run/\$name.asok" "keyring = $RGW_DIR/keyring" \
 		'osd objectstore = memstore' 'memstore device bytes = 1073741824' "osd data = $RGW_DIR/osd\$id" \
-		"mon data = $RGW_DIR/mon" '[client.rgw.a]' "rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT" \
+		"mon data = $RGW_DIR/mon" '[client.rgw.a]' "rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT" 'rgw dns name = localhost' \
 		>"$RGW_DIR/ceph.conf"
 	t_on_exit rgw_stop
 	ceph-authtool --create-keyring "$RGW_DIR/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null || { echo "rgw_start: ceph-authtool failed" >&2; return 1; }
