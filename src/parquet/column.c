@@ -181,6 +181,25 @@ static void stat_update(struct sl_pq_col *c, const void *p, size_t n)
 			return;
 		}
 	}
+	if (c->has_minmax && c->width) {
+		/* Fixed width: overwrite the bounds in place. */
+		if (c->ptype == SL_PT_INT64) {
+			int64_t x, lo, hi;
+			memcpy(&x, p, 8);
+			memcpy(&lo, c->min.data, 8);
+			memcpy(&hi, c->max.data, 8);
+			if (x < lo)
+				memcpy(c->min.data, p, 8);
+			else if (x > hi)
+				memcpy(c->max.data, p, 8);
+			return;
+		}
+		if (cmp_val(c, p, n, c->min.data, c->min.len) < 0)
+			memcpy(c->min.data, p, n);
+		else if (cmp_val(c, p, n, c->max.data, c->max.len) > 0)
+			memcpy(c->max.data, p, n);
+		return;
+	}
 	if (!c->has_minmax) {
 		sl_buf_reset(&c->min);
 		sl_buf_reset(&c->max);
@@ -204,13 +223,24 @@ static void stat_update(struct sl_pq_col *c, const void *p, size_t n)
 
 static enum sl_err put_plain(struct sl_pq_col *c, const void *p, size_t n)
 {
-	enum sl_err e;
-	if (c->width == 0) {
-		uint8_t l[4] = {(uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24)};
-		if ((e = sl_buf_append(&c->vals, l, 4)))
+	size_t need = n + (c->width ? 0 : 4);
+	if (c->vals.len + need + 1 > c->vals.cap) {
+		enum sl_err e = sl_buf_reserve(&c->vals, need);
+		if (e)
 			return e;
 	}
-	return sl_buf_append(&c->vals, p, n);
+	uint8_t *d = (uint8_t *)c->vals.data + c->vals.len;
+	if (c->width == 0) {
+		d[0] = (uint8_t)n;
+		d[1] = (uint8_t)(n >> 8);
+		d[2] = (uint8_t)(n >> 16);
+		d[3] = (uint8_t)(n >> 24);
+		d += 4;
+	}
+	memcpy(d, p, n);
+	c->vals.len += need;
+	c->vals.data[c->vals.len] = 0;
+	return SL_OK;
 }
 
 enum sl_err sl_pq_col_put(struct sl_pq_col *c, const void *p, size_t n)
@@ -227,6 +257,10 @@ enum sl_err sl_pq_col_put(struct sl_pq_col *c, const void *p, size_t n)
 	if ((e = sl_pq_dict_put(&c->dict, p, n, &id, &added)))
 		return e;
 	if (added) {
+		if (id + 1 > c->dict_cap_bw) {
+			c->dict_bw = sl_pq_bit_width(id);
+			c->dict_cap_bw = id == 0 ? 1 : 2u << (c->dict_bw - 1);
+		}
 		stat_update(c, p, n);
 		if (c->dict.page.len > c->dict_max)
 			c->dict_full = true;
@@ -246,10 +280,8 @@ enum sl_err sl_pq_col_put(struct sl_pq_col *c, const void *p, size_t n)
 static size_t page_estimate(const struct sl_pq_col *c)
 {
 	size_t lv = c->def.n / 4 + c->rep.n / 4;
-	if (c->dict_on) {
-		int bw = sl_pq_bit_width(c->dict.n ? c->dict.n - 1 : 0);
-		return lv + (c->nidx * (size_t)(bw ? bw : 1) + 7) / 8;
-	}
+	if (c->dict_on)
+		return lv + (c->nidx * (size_t)(c->dict_bw ? c->dict_bw : 1) + 7) / 8;
 	if (c->ptype == SL_PT_BOOLEAN)
 		return lv + c->vals.len / 8;
 	return lv + c->vals.len;
@@ -257,7 +289,9 @@ static size_t page_estimate(const struct sl_pq_col *c)
 
 size_t sl_pq_col_buffered(const struct sl_pq_col *c)
 {
-	return c->pages.len + c->dict.page.len + page_estimate(c);
+	/* Uncompressed, so the row group's size does not depend on the codec
+	 * (and the compressed pages held are never more than this). */
+	return (size_t)c->uncomp + c->dict.page.len + page_estimate(c);
 }
 
 /* Turn the page's dictionary ids into PLAIN values. */
@@ -331,6 +365,21 @@ static enum sl_err add_page(struct sl_pq_col *c, struct sl_pq_codec_ctx *z,
 	return SL_OK;
 }
 
+/* Mostly distinct values in the chunk's first page: the dictionary will
+ * not pay, so stop hashing now rather than at the end of the page. */
+static enum sl_err give_up_dict(struct sl_pq_col *c)
+{
+	enum sl_err e = page_to_plain(c);
+	if (e)
+		return e;
+	c->dict_on = false;
+	c->dict_full = false;
+	sl_pq_dict_reset(&c->dict);
+	c->dict_bw = 0;
+	c->dict_cap_bw = 0;
+	return SL_OK;
+}
+
 static enum sl_err page_close(struct sl_pq_col *c, struct sl_pq_codec_ctx *z,
 			      struct sl_buf *scratch, struct sl_errbuf *eb)
 {
@@ -340,11 +389,8 @@ static enum sl_err page_close(struct sl_pq_col *c, struct sl_pq_codec_ctx *z,
 	/* Does the dictionary pay?  Judge once, on the first page. */
 	if (c->dict_on && !c->dict_used &&
 	    c->dict.page.len + (c->nidx * (size_t)sl_pq_bit_width(c->dict.n) + 7) / 8 >= c->page_plain) {
-		if ((e = page_to_plain(c)))
+		if ((e = give_up_dict(c)))
 			return sl_err_set(eb, e, "out of memory");
-		c->dict_on = false;
-		c->dict_full = false;
-		sl_pq_dict_reset(&c->dict);
 	}
 	sl_buf_reset(scratch);
 	if (c->leaf->max_rep > 0 && (e = levels_rle(scratch, &c->rep, c->leaf->max_rep)))
@@ -373,17 +419,20 @@ static enum sl_err page_close(struct sl_pq_col *c, struct sl_pq_codec_ctx *z,
 				return sl_err_set(eb, e, "out of memory");
 		}
 	} else if (c->ptype == SL_PT_INT32 || c->ptype == SL_PT_INT64) {
+		/* DELTA when forced, or when it comes out smaller than PLAIN:
+		 * encode it, and take it back if it did not pay. */
 		bool is64 = c->ptype == SL_PT_INT64;
-		size_t n = c->page_nonnull;
-		bool use = c->type.encoding == SL_PQ_ENC_DELTA ||
-			   (c->type.encoding == SL_PQ_ENC_AUTO && n > 0 &&
-			    sl_pq_delta_size(c->vals.data, n, is64) < c->vals.len);
-		if (use) {
-			if ((e = sl_pq_delta_encode(scratch, c->vals.data, n, is64)))
-				return sl_err_set(eb, e, "out of memory");
-			enc = ENC_DELTA;
-		} else if ((e = sl_buf_append(scratch, c->vals.data, c->vals.len))) {
+		size_t n = c->page_nonnull, at = scratch->len;
+		bool try_delta = c->type.encoding == SL_PQ_ENC_DELTA ||
+				 (c->type.encoding == SL_PQ_ENC_AUTO && n > 0);
+		if (try_delta && (e = sl_pq_delta_encode(scratch, c->vals.data, n, is64)))
 			return sl_err_set(eb, e, "out of memory");
+		if (try_delta && (c->type.encoding == SL_PQ_ENC_DELTA || scratch->len - at < c->vals.len)) {
+			enc = ENC_DELTA;
+		} else {
+			scratch->len = at;
+			if ((e = sl_buf_append(scratch, c->vals.data, c->vals.len)))
+				return sl_err_set(eb, e, "out of memory");
 		}
 	} else if ((e = sl_buf_append(scratch, c->vals.data, c->vals.len))) {
 		return sl_err_set(eb, e, "out of memory");
@@ -403,10 +452,18 @@ static enum sl_err page_close(struct sl_pq_col *c, struct sl_pq_codec_ctx *z,
 }
 
 enum sl_err sl_pq_col_row_done(struct sl_pq_col *c, struct sl_pq_codec_ctx *z,
-			       struct sl_buf scratch[2], struct sl_errbuf *eb)
+			       struct sl_buf scratch[2], bool *closed, struct sl_errbuf *eb)
 {
-	if (c->dict_full || page_estimate(c) >= c->page_bytes || c->page_levels >= (1u << 30))
+	if (c->dict_on && !c->dict_used && c->page_nonnull >= 16384 &&
+	    (size_t)c->dict.n * 4 > c->page_nonnull * 3) {
+		enum sl_err e = give_up_dict(c);
+		if (e)
+			return sl_err_set(eb, e, "out of memory");
+	}
+	if (c->dict_full || page_estimate(c) >= c->page_bytes || c->page_levels >= (1u << 30)) {
+		*closed = true;
 		return page_close(c, z, scratch, eb);
+	}
 	return SL_OK;
 }
 
@@ -550,6 +607,8 @@ void sl_pq_col_meta(struct sl_pq_col *c, struct sl_tc *t, enum sl_pq_codec codec
 	sl_pq_dict_reset(&c->dict);
 	c->dict_on = c->ptype != SL_PT_BOOLEAN && c->type.encoding == SL_PQ_ENC_AUTO && c->dict_max > 0;
 	c->dict_full = c->dict_used = false;
+	c->dict_bw = 0;
+	c->dict_cap_bw = 0;
 	c->num_values = c->null_count = 0;
 	c->uncomp = 0;
 	c->enc_mask = 0;

@@ -65,6 +65,8 @@ struct sl_pq_col {
 
 	/* Chunk. */
 	bool dict_on, dict_full, dict_used;
+	int dict_bw;             /* bit width of the largest id */
+	uint32_t dict_cap_bw;    /* entries representable in dict_bw bits */
 	struct sl_pq_dict dict;
 	struct sl_buf pages;     /* headers + compressed bodies */
 	int64_t num_values, null_count;
@@ -86,9 +88,10 @@ void sl_pq_col_free(struct sl_pq_col *c);
 enum sl_err sl_pq_col_levels(struct sl_pq_col *c, int def, int rep);
 /* Push one non-null value in canonical form. */
 enum sl_err sl_pq_col_put(struct sl_pq_col *c, const void *p, size_t n);
-/* After each row: cut the page if it is full or the dictionary overflowed. */
+/* After each row: cut the page if it is full or the dictionary overflowed
+ * (then *closed is set; it is never cleared here). */
 enum sl_err sl_pq_col_row_done(struct sl_pq_col *c, struct sl_pq_codec_ctx *z,
-			       struct sl_buf scratch[2], struct sl_errbuf *eb);
+			       struct sl_buf scratch[2], bool *closed, struct sl_errbuf *eb);
 /* Bytes held for this chunk (finished pages, dictionary, current page). */
 size_t sl_pq_col_buffered(const struct sl_pq_col *c);
 /* Close the page, write the chunk through `out`, keep offsets for meta. */

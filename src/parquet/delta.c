@@ -17,7 +17,7 @@
 #define BLOCK 128
 #define MINI 32
 
-static uint64_t load(const void *v, size_t i, bool is64)
+static inline uint64_t load(const void *v, size_t i, bool is64)
 {
 	if (is64) {
 		int64_t x;

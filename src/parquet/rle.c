@@ -29,19 +29,38 @@ enum sl_err sl_pq_bitpack(struct sl_buf *out, const uint64_t *v, size_t n, int b
 	if (e)
 		return e;
 	uint8_t *p = (uint8_t *)out->data + out->len;
-	memset(p, 0, nbytes);
-	size_t bit = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t x = bw == 64 ? v[i] : v[i] & ((UINT64_C(1) << bw) - 1);
-		int left = bw;
-		while (left > 0) {
-			size_t byte = bit >> 3;
-			int off = (int)(bit & 7);
-			int take = 8 - off < left ? 8 - off : left;
-			p[byte] |= (uint8_t)((x & ((1u << take) - 1)) << off);
-			x >>= take;
-			left -= take;
-			bit += (size_t)take;
+	if (bw <= 56) {
+		/* Accumulate in 64 bits: fewer than 8 pending bits plus a value
+		 * of at most 56 bits always fit. */
+		uint64_t mask = bw == 0 ? 0 : (UINT64_C(1) << bw) - 1, acc = 0;
+		int bits = 0;
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			acc |= (v[i] & mask) << bits;
+			bits += bw;
+			while (bits >= 8) {
+				p[k++] = (uint8_t)acc;
+				acc >>= 8;
+				bits -= 8;
+			}
+		}
+		if (bits > 0)
+			p[k++] = (uint8_t)acc;
+	} else {
+		memset(p, 0, nbytes);
+		size_t bit = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t x = bw == 64 ? v[i] : v[i] & ((UINT64_C(1) << bw) - 1);
+			int left = bw;
+			while (left > 0) {
+				size_t byte = bit >> 3;
+				int off = (int)(bit & 7);
+				int take = 8 - off < left ? 8 - off : left;
+				p[byte] |= (uint8_t)((x & ((1u << take) - 1)) << off);
+				x >>= take;
+				left -= take;
+				bit += (size_t)take;
+			}
 		}
 	}
 	out->len += nbytes;

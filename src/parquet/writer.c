@@ -32,6 +32,11 @@ struct stage_val {
 };
 
 struct stage_col {
+	/* Copied from the schema at open, so setters touch one cache line. */
+	enum sl_pq_kind kind;
+	int ptype;
+	bool is_list, optional, elem_optional, nested;
+	sl_pq_i128 dec_lim; /* DECIMAL: 10^precision */
 	uint8_t state;
 	struct stage_val v;
 	struct stage_val *elems; /* lists */
@@ -62,6 +67,7 @@ struct sl_pq_writer {
 	int nkv;
 	int state;
 	bool staged;                /* anything set in the current row */
+	bool page_closed;           /* since the last row-group size check */
 };
 
 void sl_pq_options_default(struct sl_pq_options *o)
@@ -148,7 +154,19 @@ enum sl_err sl_pq_writer_open(struct sl_pq_writer **wp, struct sl_pq_schema *sch
 	}
 	for (int i = 0; i < nc; i++) {
 		const struct sl_pq_leaf *l = &schema->leaves[i];
-		sl_pq_col_init(&w->cols[i], l, &schema->nodes[l->node].type, &w->opts);
+		const struct sl_pq_node *n = &schema->nodes[l->node];
+		sl_pq_col_init(&w->cols[i], l, &n->type, &w->opts);
+		struct stage_col *sc = &w->stage[i];
+		sc->kind = n->type.kind;
+		sc->ptype = l->ptype;
+		sc->is_list = l->is_list;
+		sc->optional = n->optional;
+		sc->elem_optional = n->elem_optional;
+		sc->nested = l->nanc > 0;
+		sc->dec_lim = 1;
+		if (n->type.kind == SL_PQ_DECIMAL)
+			for (int k = 0; k < n->type.precision; k++)
+				sc->dec_lim *= 10;
 	}
 	sl_buf_init(&w->arena, 0);
 	sl_buf_init(&w->scratch[0], 0);
@@ -178,10 +196,8 @@ static const char *kind_name(enum sl_pq_kind k)
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
-/* The slot a setter writes: the column's value, or a new list element. */
-static enum sl_err slot(struct sl_pq_writer *w, int col, enum sl_pq_kind want1,
-			enum sl_pq_kind want2, const char *what, struct stage_val **out,
-			struct sl_errbuf *eb)
+static enum sl_err slot_error(struct sl_pq_writer *w, int col, enum sl_pq_kind want1,
+			      enum sl_pq_kind want2, const char *what, struct sl_errbuf *eb)
 {
 	if (w->state != W_OPEN)
 		return sl_err_set(eb, SL_ERR_STATE, "parquet writer is %s",
@@ -189,40 +205,53 @@ static enum sl_err slot(struct sl_pq_writer *w, int col, enum sl_pq_kind want1,
 	if (col < 0 || col >= w->schema->ncols)
 		return sl_err_set(eb, SL_ERR_ARG, "parquet column %d does not exist (%d columns)", col,
 				  w->schema->ncols);
-	const struct sl_pq_leaf *l = &w->schema->leaves[col];
-	enum sl_pq_kind k = w->schema->nodes[l->node].type.kind;
-	if ((int)want1 >= 0 && k != want1 && k != want2)
+	const struct stage_col *s = &w->stage[col];
+	if ((int)want1 >= 0 && s->kind != want1 && s->kind != want2)
 		return sl_err_set(eb, SL_ERR_ARG, "parquet column \"%s\" is %s, not %s", col_name(w, col),
-				  kind_name(k), what);
+				  kind_name(s->kind), what);
+	if (s->is_list && s->state != ST_LIST)
+		return sl_err_set(eb, SL_ERR_ARG,
+				  "parquet list column \"%s\" needs sl_pq_list_begin before elements",
+				  col_name(w, col));
+	return sl_err_set(eb, SL_ERR_ARG, "parquet column \"%s\" is already set in this row",
+			  col_name(w, col));
+}
+
+/* The slot a setter writes: the column's value, or a new list element. */
+static inline enum sl_err slot(struct sl_pq_writer *w, int col, enum sl_pq_kind want1,
+			       enum sl_pq_kind want2, const char *what, struct stage_val **out,
+			       struct sl_errbuf *eb)
+{
+	if (w->state != W_OPEN || col < 0 || col >= w->schema->ncols)
+		return slot_error(w, col, want1, want2, what, eb);
 	struct stage_col *s = &w->stage[col];
-	if (l->is_list) {
-		if (s->state != ST_LIST)
-			return sl_err_set(eb, SL_ERR_ARG,
-					  "parquet list column \"%s\" needs sl_pq_list_begin before elements",
-					  col_name(w, col));
-		if (s->nelems == s->capelems) {
-			size_t cap = s->capelems ? s->capelems * 2 : 8;
-			struct stage_val *p = realloc(s->elems, cap * sizeof *p);
-			if (!p)
-				return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
-			s->elems = p;
-			s->capelems = cap;
-		}
-		*out = &s->elems[s->nelems]; /* committed by the caller via s->nelems++ */
+	if ((int)want1 >= 0 && s->kind != want1 && s->kind != want2)
+		return slot_error(w, col, want1, want2, what, eb);
+	if (!s->is_list) {
+		if (s->state != ST_UNSET)
+			return slot_error(w, col, want1, want2, what, eb);
+		*out = &s->v;
 		return SL_OK;
 	}
-	if (s->state != ST_UNSET)
-		return sl_err_set(eb, SL_ERR_ARG, "parquet column \"%s\" is already set in this row",
-				  col_name(w, col));
-	*out = &s->v;
+	if (s->state != ST_LIST)
+		return slot_error(w, col, want1, want2, what, eb);
+	if (s->nelems == s->capelems) {
+		size_t cap = s->capelems ? s->capelems * 2 : 8;
+		struct stage_val *p = realloc(s->elems, cap * sizeof *p);
+		if (!p)
+			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		s->elems = p;
+		s->capelems = cap;
+	}
+	*out = &s->elems[s->nelems]; /* committed by commit() via s->nelems++ */
 	return SL_OK;
 }
 
-static void commit(struct sl_pq_writer *w, int col, bool null)
+static inline void commit(struct sl_pq_writer *w, int col, bool null)
 {
 	struct stage_col *s = &w->stage[col];
 	w->staged = true;
-	if (w->schema->leaves[col].is_list) {
+	if (s->is_list) {
 		s->elems[s->nelems].null = null;
 		s->nelems++;
 	} else {
@@ -240,7 +269,7 @@ static void store_le(struct stage_val *v, uint64_t x, int width)
 
 enum sl_err sl_pq_set_null(struct sl_pq_writer *w, int col, struct sl_errbuf *eb)
 {
-	struct stage_val *v;
+	struct stage_val *v = NULL;
 	if (w && w->state == W_OPEN && col >= 0 && col < w->schema->ncols) {
 		const struct sl_pq_leaf *l = &w->schema->leaves[col];
 		const struct sl_pq_node *n = &w->schema->nodes[l->node];
@@ -268,7 +297,7 @@ enum sl_err sl_pq_set_null(struct sl_pq_writer *w, int col, struct sl_errbuf *eb
 
 enum sl_err sl_pq_set_bool(struct sl_pq_writer *w, int col, bool b, struct sl_errbuf *eb)
 {
-	struct stage_val *v;
+	struct stage_val *v = NULL;
 	enum sl_err e = slot(w, col, SL_PQ_BOOLEAN, SL_PQ_BOOLEAN, "boolean", &v, eb);
 	if (e)
 		return e;
@@ -282,11 +311,12 @@ static enum sl_err put_decimal(struct sl_pq_writer *w, int col, sl_pq_i128 x, st
 {
 	const struct sl_pq_leaf *l = &w->schema->leaves[col];
 	const struct sl_pq_type *t = &w->schema->nodes[l->node].type;
-	struct stage_val *v;
+	struct stage_val *v = NULL;
 	enum sl_err e = slot(w, col, SL_PQ_DECIMAL, SL_PQ_DECIMAL, "decimal", &v, eb);
 	if (e)
 		return e;
-	if (!sl_pq_decimal_fits(x, t->precision))
+	sl_pq_i128 lim = w->stage[col].dec_lim;
+	if (x >= lim || x <= -lim)
 		return sl_err_set(eb, SL_ERR_ARG, "value does not fit parquet column \"%s\" numeric(%d,%d)",
 				  col_name(w, col), t->precision, t->scale);
 	if (l->ptype == SL_PT_INT32)
@@ -303,14 +333,14 @@ static enum sl_err put_decimal(struct sl_pq_writer *w, int col, sl_pq_i128 x, st
 
 enum sl_err sl_pq_set_int(struct sl_pq_writer *w, int col, int64_t x, struct sl_errbuf *eb)
 {
-	if (w && w->state == W_OPEN && col >= 0 && col < w->schema->ncols &&
-	    w->schema->nodes[w->schema->leaves[col].node].type.kind == SL_PQ_DECIMAL)
+	if (w->state == W_OPEN && col >= 0 && col < w->schema->ncols &&
+	    w->stage[col].kind == SL_PQ_DECIMAL)
 		return put_decimal(w, col, x, eb);
-	struct stage_val *v;
+	struct stage_val *v = NULL;
 	enum sl_err e = slot(w, col, (enum sl_pq_kind)-1, (enum sl_pq_kind)-1, "", &v, eb);
 	if (e)
 		return e;
-	enum sl_pq_kind k = w->schema->nodes[w->schema->leaves[col].node].type.kind;
+	enum sl_pq_kind k = w->stage[col].kind;
 	int64_t lo, hi;
 	switch (k) {
 	case SL_PQ_INT8:
@@ -337,14 +367,14 @@ enum sl_err sl_pq_set_int(struct sl_pq_writer *w, int col, int64_t x, struct sl_
 	if (x < lo || x > hi)
 		return sl_err_set(eb, SL_ERR_ARG, "value %lld is out of range for parquet column \"%s\" (%s)",
 				  (long long)x, col_name(w, col), kind_name(k));
-	store_le(v, (uint64_t)x, w->schema->leaves[col].ptype == SL_PT_INT32 ? 4 : 8);
+	store_le(v, (uint64_t)x, w->stage[col].ptype == SL_PT_INT32 ? 4 : 8);
 	commit(w, col, false);
 	return SL_OK;
 }
 
 enum sl_err sl_pq_set_float(struct sl_pq_writer *w, int col, float f, struct sl_errbuf *eb)
 {
-	struct stage_val *v;
+	struct stage_val *v = NULL;
 	enum sl_err e = slot(w, col, SL_PQ_FLOAT, SL_PQ_FLOAT, "float", &v, eb);
 	if (e)
 		return e;
@@ -356,7 +386,7 @@ enum sl_err sl_pq_set_float(struct sl_pq_writer *w, int col, float f, struct sl_
 
 enum sl_err sl_pq_set_double(struct sl_pq_writer *w, int col, double d, struct sl_errbuf *eb)
 {
-	struct stage_val *v;
+	struct stage_val *v = NULL;
 	enum sl_err e = slot(w, col, SL_PQ_DOUBLE, SL_PQ_DOUBLE, "double", &v, eb);
 	if (e)
 		return e;
@@ -369,11 +399,11 @@ enum sl_err sl_pq_set_double(struct sl_pq_writer *w, int col, double d, struct s
 enum sl_err sl_pq_set_bytes(struct sl_pq_writer *w, int col, const void *p, size_t n,
 			    struct sl_errbuf *eb)
 {
-	struct stage_val *v;
+	struct stage_val *v = NULL;
 	enum sl_err e = slot(w, col, (enum sl_pq_kind)-1, (enum sl_pq_kind)-1, "", &v, eb);
 	if (e)
 		return e;
-	enum sl_pq_kind k = w->schema->nodes[w->schema->leaves[col].node].type.kind;
+	enum sl_pq_kind k = w->stage[col].kind;
 	if (n && !p)
 		return sl_err_set(eb, SL_ERR_ARG, "NULL bytes for parquet column \"%s\"", col_name(w, col));
 	switch (k) {
@@ -414,7 +444,7 @@ enum sl_err sl_pq_set_bytes(struct sl_pq_writer *w, int col, const void *p, size
 enum sl_err sl_pq_set_decimal_text(struct sl_pq_writer *w, int col, const char *s, size_t n,
 				   struct sl_errbuf *eb)
 {
-	struct stage_val *v;
+	struct stage_val *v = NULL;
 	enum sl_err e = slot(w, col, SL_PQ_DECIMAL, SL_PQ_DECIMAL, "decimal", &v, eb);
 	if (e)
 		return e;
@@ -528,6 +558,15 @@ static enum sl_err add_row(struct sl_pq_writer *w, struct sl_errbuf *eb)
 		const struct sl_pq_node *n = &w->schema->nodes[l->node];
 		struct sl_pq_col *c = &w->cols[i];
 		struct stage_col *s = &w->stage[i];
+		if (!s->nested && !s->is_list) {
+			/* Top-level scalar: levels are 0/1 (or none). */
+			if (s->state == ST_NULL) {
+				e = sl_pq_col_levels(c, 0, 0);
+			} else if (!(e = sl_pq_col_levels(c, l->max_def, 0))) {
+				e = sl_pq_col_put(c, val_bytes(w, c, &s->v), s->v.n);
+			}
+			continue;
+		}
 		bool reach;
 		int d = ancestors_def(w, l, &reach);
 		if (!reach || s->state == ST_NULL) {
@@ -552,7 +591,7 @@ static enum sl_err add_row(struct sl_pq_writer *w, struct sl_errbuf *eb)
 	if (e)
 		return sl_err_set(eb, e, "could not buffer a parquet row: out of memory");
 	for (int i = 0; i < w->schema->ncols; i++)
-		if ((e = sl_pq_col_row_done(&w->cols[i], &w->codec, w->scratch, eb)))
+		if ((e = sl_pq_col_row_done(&w->cols[i], &w->codec, w->scratch, &w->page_closed, eb)))
 			return e;
 	return SL_OK;
 }
@@ -576,6 +615,11 @@ enum sl_err sl_pq_row_end(struct sl_pq_writer *w, struct sl_errbuf *eb)
 		return e;
 	w->rows++;
 	w->rg_rows++;
+	/* The size only moves much when a page closes (open pages are bounded
+	 * by page_bytes); look at it then, and every 1024 rows. */
+	if (!w->page_closed && (w->rg_rows & 1023))
+		return SL_OK;
+	w->page_closed = false;
 	if (sl_pq_writer_buffered(w) >= w->opts.row_group_bytes)
 		return sl_pq_writer_flush(w, eb);
 	return SL_OK;

@@ -178,13 +178,14 @@ static void test_dict_fallback(void)
 	sl_buf_init(&scratch[1], 0);
 	sl_buf_init(&file, 0);
 	int32_t vals[] = {1, 1, 2, 2, 1, 3, 3, 3};
+	bool closed = false;
 	enum sl_err e = SL_OK;
 	for (int i = 0; i < 8 && !e; i++) {
 		e = sl_pq_col_levels(&c, 0, 0);
 		if (!e)
 			e = sl_pq_col_put(&c, &vals[i], 4);
 		if (!e)
-			e = sl_pq_col_row_done(&c, &z, scratch, &eb);
+			e = sl_pq_col_row_done(&c, &z, scratch, &closed, &eb);
 	}
 	is_int(e, SL_OK, "dict: rows buffered");
 	struct sl_pq_out out = {to_buf, &file, 0};
@@ -220,7 +221,7 @@ static void test_dict_fallback(void)
 		int32_t v = uniq[i];
 		sl_pq_col_levels(&u, 0, 0);
 		sl_pq_col_put(&u, &v, 4);
-		sl_pq_col_row_done(&u, &z, scratch, &eb);
+		sl_pq_col_row_done(&u, &z, scratch, &closed, &eb);
 	}
 	sl_buf_reset(&file);
 	out.off = 0;
