@@ -68,6 +68,7 @@ struct sl_pq_writer {
 	int state;
 	bool staged;                /* anything set in the current row */
 	bool page_closed;           /* since the last row-group size check */
+	bool any_group_null;        /* some group_null[] is set */
 };
 
 void sl_pq_options_default(struct sl_pq_options *o)
@@ -473,6 +474,7 @@ enum sl_err sl_pq_set_group_null(struct sl_pq_writer *w, int group, struct sl_er
 		return sl_err_set(eb, SL_ERR_ARG, "parquet group \"%s\" is not optional",
 				  s->nodes[group].name);
 	w->group_null[group] = true;
+	w->any_group_null = true;
 	w->staged = true;
 	return SL_OK;
 }
@@ -501,8 +503,10 @@ void sl_pq_row_discard(struct sl_pq_writer *w)
 		w->stage[i].state = ST_UNSET;
 		w->stage[i].nelems = 0;
 	}
-	memset(w->group_null, 0, (size_t)w->schema->nnodes * sizeof *w->group_null);
-	sl_buf_reset(&w->arena);
+	if (w->any_group_null)
+		memset(w->group_null, 0, (size_t)w->schema->nnodes * sizeof *w->group_null);
+	w->any_group_null = false;
+	w->arena.len = 0;
 	w->staged = false;
 }
 
@@ -536,10 +540,16 @@ static const void *val_bytes(const struct sl_pq_writer *w, const struct sl_pq_co
 static enum sl_err check_row(struct sl_pq_writer *w, struct sl_errbuf *eb)
 {
 	for (int i = 0; i < w->schema->ncols; i++) {
+		int st = w->stage[i].state;
+		if (!w->stage[i].nested) {
+			if (st == ST_UNSET)
+				return sl_err_set(eb, SL_ERR_ARG, "parquet column \"%s\" is not set in this row",
+						  col_name(w, i));
+			continue;
+		}
 		const struct sl_pq_leaf *l = &w->schema->leaves[i];
 		bool reach;
 		ancestors_def(w, l, &reach);
-		int st = w->stage[i].state;
 		if (reach && st == ST_UNSET)
 			return sl_err_set(eb, SL_ERR_ARG, "parquet column \"%s\" is not set in this row",
 					  col_name(w, i));
