@@ -11,8 +11,10 @@
  * are not in the table and are handed to librdkafka as they are.
  *
  * Ownership: a struct sl_config owns every string it stores.  Pointers
- * returned by the getters stay valid until the next sl_config_set() of that
- * key or sl_config_free().  The key table is static and lives forever.
+ * returned by the getters stay valid until the next sl_config_set(),
+ * sl_config_validate() or sl_config_free() on that config.  The key table
+ * is static and lives forever.  A config is not thread-safe for writes;
+ * concurrent reads after loading are fine.
  *
  * Secrets: keys marked secret, passthrough keys whose name contains
  * "password", "secret", "sasl.jaas" or "ssl.key", and every value that came
@@ -62,7 +64,9 @@ struct sl_config;
  * against the table for `role` (one SL_ROLE_* bit).  Unknown key ->
  * SL_ERR_CONFIG naming the key and "did you mean \"x\"?" when one is close.
  * Bad value -> message naming the key, the value (unless secret) and what is
- * allowed.  A missing required key too.  On error *out is NULL. */
+ * allowed.  A missing required key too.  Errors in a file are prefixed
+ * "path:line: ".  A missing file is SL_ERR_NOTFOUND; every other problem is
+ * SL_ERR_CONFIG (SL_ERR_NOMEM aside).  On error *out is NULL. */
 enum sl_err sl_config_load_file(const char *path, unsigned role, struct sl_config **out,
 				struct sl_errbuf *eb);
 enum sl_err sl_config_load_string(const char *text, size_t len, unsigned role,
@@ -78,7 +82,8 @@ enum sl_err sl_config_new(unsigned role, struct sl_config **out, struct sl_errbu
 enum sl_err sl_config_add_file(struct sl_config *cfg, const char *path, struct sl_errbuf *eb);
 enum sl_err sl_config_add_string(struct sl_config *cfg, const char *text, size_t len,
 				 const char *origin, struct sl_errbuf *eb);
-/* Set one key (overrides an earlier value; references are resolved). */
+/* Set one key (overrides an earlier value; references are resolved).
+ * value NULL removes an explicit setting, so the default applies again. */
 enum sl_err sl_config_set(struct sl_config *cfg, const char *key, const char *value,
 			  struct sl_errbuf *eb);
 enum sl_err sl_config_validate(struct sl_config *cfg, struct sl_errbuf *eb);
@@ -110,7 +115,8 @@ enum sl_err sl_config_split_list(const char *value, char ***items, size_t *n,
 
 /* Effective config, one `key=value` per line sorted by key: secrets as
  * "[redacted]", values from references as the reference text, defaults
- * followed by "  # default". */
+ * followed by "  # default".  Values and keys are escaped in properties
+ * syntax, so the lines without the marker load back unchanged. */
 enum sl_err sl_config_print(const struct sl_config *cfg, FILE *out);
 
 /* The key table, for docs and --help. */
