@@ -28,7 +28,7 @@ static const struct sl_cfg_key keys[] = {
 	/* --- every command --------------------------------------------- */
 	{.name = "name", .type = SL_CFG_STRING, .roles = ALL,
 	 .doc = "Name of this connector instance, shown in logs and status output. "
-		"When unset the command derives one (e.g. from topic.prefix)."},
+		"When unset, the command chooses one."},
 	{.name = "connector.class", .type = SL_CFG_STRING, .roles = ALL,
 	 .doc = "Accepted so that Kafka Connect configuration files load unchanged; "
 		"the command decides what runs, so the value is ignored."},
