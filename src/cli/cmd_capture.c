@@ -9,6 +9,7 @@
 #include "cli/common.h"
 #include "core/log.h"
 #include "pipeline/capture.h"
+#include "source/pg/conn.h"
 
 int sl_cmd_capture(int argc, char **argv)
 {
@@ -25,9 +26,17 @@ int sl_cmd_capture(int argc, char **argv)
 			    "so a crash or SIGKILL loses nothing. SIGTERM drains and exits 0.\n\n"
 			    "  --check          run the preflight checks only and print a report\n"
 			    "  --print-config   print the effective configuration (secrets redacted)\n"
+			    "  --until-lsn LSN  stop cleanly once everything up to LSN (e.g. 0/16B3748) is confirmed\n"
 			    "  -D key=value     override one configuration key");
 		return 0;
 	}
+	uint64_t until = 0;
+	if (o.until_lsn && !sl_pg_lsn_parse(o.until_lsn, &until)) {
+		fprintf(stderr, "sluice capture: --until-lsn expects an LSN like 0/16B3748, got \"%s\"\n",
+			o.until_lsn);
+		return 2;
+	}
+	sl_capture_set_until_lsn(until);
 	struct sl_config *cfg = sl_cli_load_config(&o, SL_ROLE_CAPTURE, "capture");
 	if (!cfg)
 		return 2;

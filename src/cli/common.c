@@ -39,6 +39,8 @@ bool sl_cli_parse(int argc, char **argv, const char *cmd, struct sl_cli_opts *o)
 			o->config_path = a + 9;
 		} else if (!strcmp(a, "--print-config")) {
 			o->print_config = true;
+		} else if (!strcmp(a, "--until-lsn") && i + 1 < argc) {
+			o->until_lsn = argv[++i];
 		} else if (!strcmp(a, "--check")) {
 			o->check = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

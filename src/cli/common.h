@@ -17,6 +17,7 @@ struct sl_cli_opts {
 	bool print_config;
 	bool check;
 	bool help;
+	const char *until_lsn;
 	const char *overrides[64]; /* "key=value" */
 	int noverrides;
 };

@@ -62,7 +62,7 @@ static inline bool sl_rd_be32(struct sl_rd *r, uint32_t *v)
 
 static inline bool sl_rd_be64(struct sl_rd *r, uint64_t *v)
 {
-	uint32_t hi, lo;
+	uint32_t hi = 0, lo = 0;
 	if (sl_rd_left(r) < 8)
 		return false;
 	sl_rd_be32(r, &hi);

@@ -598,6 +598,13 @@ static enum sl_err run_snapshot(struct capture *c, PGconn *repl, const char *sna
 
 /* ---- the run ---------------------------------------------------------------- */
 
+static uint64_t g_until_lsn;
+
+void sl_capture_set_until_lsn(uint64_t lsn)
+{
+	g_until_lsn = lsn;
+}
+
 static void kafka_pair(const char *key, const char *value, void *ctx)
 {
 	struct sl_buf *b = ctx; /* array of pairs, as struct sl_kafka_conf_pair */
@@ -879,6 +886,12 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		sl_pg_stream_set_flush(c->stream, flush, idle);
 		if ((err = heartbeat(c, eb)))
 			break;
+		if (g_until_lsn && sl_pg_stream_flushable_lsn(c->stream) >= g_until_lsn) {
+			char lsn[24];
+			sl_pg_lsn_format(g_until_lsn, lsn);
+			sl_info("reached --until-lsn %s", lsn);
+			*c->stop = 1;
+		}
 		int64_t now = sl_clock_mono_us();
 		if (now - last_progress > 30000000 && c->events != last_events) {
 			char lsn[24];

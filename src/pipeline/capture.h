@@ -21,6 +21,8 @@
  * Returns SL_OK after a clean drain. */
 enum sl_err sl_capture_run(const struct sl_config *cfg, volatile sig_atomic_t *stop,
 			   struct sl_errbuf *eb);
+/* Stop cleanly once everything up to lsn is confirmed (0 = never). */
+void sl_capture_set_until_lsn(uint64_t lsn);
 
 /* Preflight only: print a readable report to out; *problems counts the
  * checks that failed (warnings are not counted). */

@@ -108,7 +108,7 @@ static enum sl_err resolve_type(struct sl_pg_catalog *cat, struct sl_column *col
 	uint32_t oid = col->type_oid;
 	int32_t typmod = col->typmod;
 	for (int depth = 0; depth < 32; depth++) {
-		const struct sl_pg_type *t;
+		const struct sl_pg_type *t = NULL;
 		enum sl_err err = load_type(cat, oid, &t, eb);
 		if (err)
 			return err;

@@ -99,13 +99,17 @@ static enum sl_err rel_put(struct sl_pg_stream *st, uint32_t oid, struct sl_rela
 
 /* ---- status updates ---------------------------------------------------- */
 
-enum sl_err sl_pg_stream_send_status(struct sl_pg_stream *st, bool reply, struct sl_errbuf *eb)
+uint64_t sl_pg_stream_flushable_lsn(const struct sl_pg_stream *st)
 {
 	uint64_t flush = st->flush_lsn;
 	if (st->idle && !st->in_txn && st->keepalive_lsn > flush)
 		flush = st->keepalive_lsn;
-	if (flush < st->sent_flush_lsn)
-		flush = st->sent_flush_lsn;
+	return flush > st->sent_flush_lsn ? flush : st->sent_flush_lsn;
+}
+
+enum sl_err sl_pg_stream_send_status(struct sl_pg_stream *st, bool reply, struct sl_errbuf *eb)
+{
+	uint64_t flush = sl_pg_stream_flushable_lsn(st);
 	uint64_t write = st->received_lsn > flush ? st->received_lsn : flush;
 	uint8_t m[34];
 	m[0] = 'r';

@@ -69,6 +69,8 @@ void sl_pg_stream_set_flush(struct sl_pg_stream *st, uint64_t flush_lsn, bool id
 enum sl_err sl_pg_stream_send_status(struct sl_pg_stream *st, bool reply, struct sl_errbuf *eb);
 uint64_t sl_pg_stream_received_lsn(const struct sl_pg_stream *st);
 uint64_t sl_pg_stream_confirmed_lsn(const struct sl_pg_stream *st);
+/* The position the next status update will confirm. */
+uint64_t sl_pg_stream_flushable_lsn(const struct sl_pg_stream *st);
 void sl_pg_stream_free(struct sl_pg_stream *st);
 
 #endif

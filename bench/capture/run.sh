@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# bench/capture/run.sh -- sluice capture against PostgreSQL's own limits, in one run.
+#
+# Anchors (same machine, same run, same WAL):
+#   streaming: pg_recvlogical (pgoutput, proto 1) to /dev/null, stopping at the
+#              workload's end LSN -- the walsender's own decode limit;
+#   snapshot:  COPY ... TO STDOUT > /dev/null.
+# Each workload is decoded by several slots created before it, so every
+# reader sees exactly the same WAL.  Figures are medians of REPS runs; the
+# ratio is anchor_time / sluice_time (1.0 = as fast as the anchor).
+# Peak RSS comes from GNU time (%M).
+#
+#   ROWS=1000000 REPS=3 bench/capture/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tests/lib/integ.sh
+BUILD=${BUILD:-build-rel}
+SLUICE=$SRC_ROOT/$BUILD/sluice
+ROWS=${ROWS:-1000000}
+BIG_ROWS=${BIG_ROWS:-5000000}
+REPS=${REPS:-3}
+TIME=/usr/bin/time
+[ -x "$SLUICE" ] || { echo "build first: make release" >&2; exit 1; }
+pg_start "max_replication_slots = 40" "max_wal_senders = 40" "wal_sender_timeout = 0" >/dev/null || exit 1
+kafka_start >/dev/null || exit 1
+psqlc "CREATE TABLE bench(id bigint PRIMARY KEY, k int, status text, amount numeric(12,2), note text, at timestamptz);
+CREATE PUBLICATION p FOR ALL TABLES;"
+
+props() { # name sink-lines...
+	local f=$TROOT/$1.properties; shift
+	{
+		echo "database.hostname=127.0.0.1"; echo "database.port=$PGPORT"
+		echo "database.user=postgres"; echo "database.dbname=postgres"
+		echo "topic.prefix=b"; echo "publication.name=p"; echo "publication.autocreate.mode=disabled"
+		echo "offset.storage.dir=$TROOT/state"; echo "log.level=warn"
+		for kv in "$@"; do echo "$kv"; done
+	} >"$f"
+	echo "$f"
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# timed CMD...: prints "seconds peak_kb"
+timed() { $TIME -f '%e %M' -o "$TROOT/time.out" "$@" >/dev/null 2>>"$TROOT/bench.err" || true; cat "$TROOT/time.out"; }
+
+slots() { # prefix count: create slots before the workload
+	for i in $(seq 1 "$2"); do psqlc "SELECT pg_create_logical_replication_slot('$1$i', 'pgoutput')" >/dev/null; done
+}
+
+stream_bench() { # name workload-sql
+	local name=$1 sql=$2
+	slots "${name}_a" "$REPS"; slots "${name}_f" "$REPS"; slots "${name}_k" "$REPS"
+	local t0=$SECONDS
+	psql -X -q -v ON_ERROR_STOP=1 -c "$sql" >/dev/null
+	local end
+	end=$(psqlc "SELECT pg_current_wal_insert_lsn()")
+	echo "# $name: workload written in $((SECONDS - t0)) s, end LSN $end" >&2
+	local ta=() tf=() tk=() mf=() mk=()
+	for i in $(seq 1 "$REPS"); do
+		read -r s m < <(timed "$PGBIN/pg_recvlogical" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
+			--slot "${name}_a$i" --start -E "$end" -o proto_version=1 -o publication_names=p -f /dev/null)
+		ta+=("$s")
+		f=$(props "${name}_f$i" "slot.name=${name}_f$i" "snapshot.mode=no_data" "sink.type=file" \
+			"sink.file.path=$TROOT/out_$name$i.jsonl")
+		read -r s m < <(timed "$SLUICE" capture -c "$f" --until-lsn "$end")
+		tf+=("$s"); mf+=("$m")
+		rm -f "$TROOT/out_$name$i.jsonl"
+		f=$(props "${name}_k$i" "slot.name=${name}_k$i" "snapshot.mode=no_data" "sink.type=kafka" \
+			"kafka.bootstrap.servers=$KAFKA_BOOTSTRAP")
+		read -r s m < <(timed "$SLUICE" capture -c "$f" --until-lsn "$end")
+		tk+=("$s"); mk+=("$m")
+	done
+	local a f k
+	a=$(printf '%s\n' "${ta[@]}" | median); f=$(printf '%s\n' "${tf[@]}" | median); k=$(printf '%s\n' "${tk[@]}" | median)
+	printf '| %s | %s | %.0f | %s (%.2fx) | %.0f | %s MB | %s (%.2fx) | %.0f | %s MB |\n' "$name" "$a" \
+		"$(echo "$ROWS / $a" | bc -l)" "$f" "$(echo "$a / $f" | bc -l)" "$(echo "$ROWS / $f" | bc -l)" \
+		"$(( $(printf '%s\n' "${mf[@]}" | sort -n | tail -1) / 1024 ))" \
+		"$k" "$(echo "$a / $k" | bc -l)" "$(echo "$ROWS / $k" | bc -l)" \
+		"$(( $(printf '%s\n' "${mk[@]}" | sort -n | tail -1) / 1024 ))"
+}
+
+echo "rows=$ROWS reps=$REPS (medians; ratio = anchor time / sluice time)"
+echo
+echo "| workload | pg_recvlogical s | rows/s | sluice->file s (ratio) | rows/s | peak RSS | sluice->kafka s (ratio) | rows/s | peak RSS |"
+echo "|---|---|---|---|---|---|---|---|---|"
+stream_bench insert "INSERT INTO bench SELECT g, g % 1000, (ARRAY['new','paid','shipped','cancelled'])[1 + g % 4],
+	(g % 100000) / 100.0, 'note ' || g, '2026-01-01'::timestamptz + g * interval '1 second' FROM generate_series(1, $ROWS) g"
+stream_bench update "UPDATE bench SET amount = amount + 1, status = 'paid'"
+
+# Snapshot: the table now has ROWS rows.
+ta=(); ts=(); ms=()
+for i in $(seq 1 "$REPS"); do
+	read -r s m < <(timed psql -X -q -c "COPY bench TO STDOUT")
+	ta+=("$s")
+	f=$(props "snap$i" "slot.name=snap$i" "snapshot.mode=initial_only" "sink.type=stdout")
+	read -r s m < <(timed "$SLUICE" capture -c "$f")
+	ts+=("$s"); ms+=("$m")
+done
+a=$(printf '%s\n' "${ta[@]}" | median); s=$(printf '%s\n' "${ts[@]}" | median)
+echo
+echo "| snapshot | COPY TO STDOUT s | sluice snapshot->stdout s | ratio | rows/s | peak RSS |"
+echo "|---|---|---|---|---|---|"
+printf '| %s rows | %s | %s | %.2fx | %.0f | %s MB |\n' "$ROWS" "$a" "$s" "$(echo "$a / $s" | bc -l)" \
+	"$(echo "$ROWS / $s" | bc -l)" "$(( $(printf '%s\n' "${ms[@]}" | sort -n | tail -1) / 1024 ))"
+
+# One big transaction: streamed in chunks by PostgreSQL, spooled to disk by sluice.
+psqlc "SELECT pg_create_logical_replication_slot('big1', 'pgoutput')" >/dev/null
+psqlc "CREATE TABLE big(id bigint PRIMARY KEY, pad text)"
+psqlc "INSERT INTO big SELECT g, repeat('x', 40) FROM generate_series(1, $BIG_ROWS) g"
+end=$(psqlc "SELECT pg_current_wal_insert_lsn()")
+f=$(props big1 "slot.name=big1" "snapshot.mode=no_data" "sink.type=stdout")
+read -r s m < <(timed "$SLUICE" capture -c "$f" --until-lsn "$end")
+echo
+echo "| one transaction | rows | sluice s | rows/s | peak RSS |"
+echo "|---|---|---|---|---|"
+printf '| %s-row INSERT | %s | %s | %.0f | %s MB |\n' "$BIG_ROWS" "$BIG_ROWS" "$s" "$(echo "$BIG_ROWS / $s" | bc -l)" "$((m / 1024))"
+[ -s "$TROOT/bench.err" ] && { echo; echo "stderr:"; tail -5 "$TROOT/bench.err"; }
+exit 0
