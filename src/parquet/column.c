@@ -460,7 +460,9 @@ enum sl_err sl_pq_col_row_done(struct sl_pq_col *c, struct sl_pq_codec_ctx *z,
 		if (e)
 			return sl_err_set(eb, e, "out of memory");
 	}
-	if (c->dict_full || page_estimate(c) >= c->page_bytes || c->page_levels >= (1u << 30)) {
+	/* Pages also end at 128Ki entries, so tiny values (dictionary ids of
+	 * one bit, all-null levels) cannot pile up megabytes of staging. */
+	if (c->dict_full || page_estimate(c) >= c->page_bytes || c->page_levels >= (1u << 17)) {
 		*closed = true;
 		return page_close(c, z, scratch, eb);
 	}

@@ -22,9 +22,10 @@
  * with sl_pq_row_discard()).  Calls after close return SL_ERR_STATE.
  *
  * Memory.  Column chunks are buffered (compressed, page by page) until the
- * row group reaches opts.row_group_bytes, then written out; pages are cut
- * at about opts.page_bytes.  Memory is bounded by those two numbers and
- * the largest single value, not by the row count.
+ * row group's uncompressed size reaches opts.row_group_bytes, then written
+ * out; pages are cut at about opts.page_bytes (or 128Ki values).  Memory
+ * is bounded by those numbers and the largest single value, not by the
+ * row count.
  *
  * Encodings.  Levels use the RLE/bit-packed hybrid.  Values start with a
  * dictionary (RLE_DICTIONARY) and fall back to PLAIN when the dictionary
@@ -122,7 +123,7 @@ typedef enum sl_err (*sl_pq_write_fn)(void *ctx, const void *data, size_t len,
 struct sl_pq_options {
 	enum sl_pq_codec codec;  /* default (zeroed options): see sl_pq_options_default */
 	int level;               /* codec level; 0 = codec default (zstd 3, gzip 6) */
-	size_t row_group_bytes;  /* flush a row group past this many buffered bytes */
+	size_t row_group_bytes;  /* flush a row group past this many (uncompressed) bytes */
 	size_t page_bytes;       /* cut a page past this many bytes (about 1 MiB) */
 	size_t dict_max_bytes;   /* fall back to PLAIN past this dictionary size */
 	const char *created_by;  /* default "sluice version <SL_PQ_VERSION>" */
@@ -130,7 +131,7 @@ struct sl_pq_options {
 
 #define SL_PQ_VERSION "0.1.0"
 
-/* ZSTD, 64 MiB row groups, 1 MiB pages, 1 MiB dictionaries. */
+/* ZSTD (level 3), 64 MiB row groups, 1 MiB pages, 1 MiB dictionaries. */
 void sl_pq_options_default(struct sl_pq_options *o);
 
 struct sl_pq_writer;

@@ -645,7 +645,24 @@ static enum sl_err to_fail(void *ctx, const void *p, size_t n, struct sl_errbuf 
 	return sl_err_set(eb, SL_ERR_IO, "disk full");
 }
 
-static void test_misuse(void)
+/* The misuse test's file is also checked by the readers: after all the
+ * refused calls it must hold exactly the two good rows. */
+static const char misuse_manifest[] =
+	"{\"file\":\"misuse.parquet\",\"rows\":2,\"codec\":6,\"min_row_groups\":1,\"schema\":["
+	"{\"name\":\"id\",\"opt\":false,\"kind\":\"int64\",\"list\":false,\"elem_opt\":false,\"seq\":false},"
+	"{\"name\":\"s\",\"opt\":true,\"kind\":\"string\",\"list\":false,\"elem_opt\":false,\"seq\":false},"
+	"{\"name\":\"d\",\"opt\":true,\"kind\":\"decimal\",\"list\":false,\"elem_opt\":false,\"seq\":false,\"precision\":5,\"scale\":2},"
+	"{\"name\":\"g\",\"opt\":true,\"kind\":\"group\",\"children\":["
+	"{\"name\":\"x\",\"opt\":false,\"kind\":\"int8\",\"list\":false,\"elem_opt\":false,\"seq\":false}]},"
+	"{\"name\":\"l\",\"opt\":false,\"kind\":\"int64\",\"list\":true,\"elem_opt\":false,\"seq\":false},"
+	"{\"name\":\"u\",\"opt\":true,\"kind\":\"uuid\",\"list\":false,\"elem_opt\":false,\"seq\":false},"
+	"{\"name\":\"t\",\"opt\":true,\"kind\":\"time\",\"list\":false,\"elem_opt\":false,\"seq\":false}],"
+	"\"data\":["
+	"{\"id\":\"1\",\"s\":\"61\",\"d\":\"150\",\"g\":{\"x\":\"5\"},\"l\":[\"7\"],\"u\":null,\"t\":null},"
+	"{\"id\":\"3\",\"s\":null,\"d\":\"-12345\",\"g\":null,\"l\":[],"
+	"\"u\":\"30313233343536373839616263646566\",\"t\":\"86399999999\"}]}";
+
+static void test_misuse(const char *outdir, struct sl_buf *man)
 {
 	struct sl_errbuf eb;
 	struct sl_pq_schema *s = sl_pq_schema_new();
@@ -738,6 +755,7 @@ static void test_misuse(void)
 	sl_pq_set_int(w, ct, 86399999999, &eb);
 	is_int(sl_pq_row_end(w, &eb), SL_OK, "second good row");
 	is_int(sl_pq_writer_rows(w), 2, "two rows committed");
+	is_int(sl_pq_writer_kv(w, "sluice.test", "misuse", &eb), SL_OK, "kv");
 
 	is_int(sl_pq_writer_close(w, &eb), SL_OK, "close");
 	is_int(sl_pq_set_int(w, cid, 1, &eb), SL_ERR_STATE, "set after close");
@@ -749,6 +767,17 @@ static void test_misuse(void)
 	uint32_t flen;
 	memcpy(&flen, m.b.data + m.b.len - 8, 4);
 	ok(flen > 0 && flen < m.b.len - 12, "footer length %u within the file", flen);
+	if (outdir) {
+		char path[1024];
+		snprintf(path, sizeof path, "%s/misuse.parquet", outdir);
+		FILE *fp = fopen(path, "wb");
+		ok(fp && fwrite(m.b.data, 1, m.b.len, fp) == m.b.len, "misuse.parquet saved");
+		if (fp)
+			fclose(fp);
+		if (man->len > 1)
+			sl_buf_putc(man, ',');
+		sl_buf_puts(man, misuse_manifest);
+	}
 	sl_pq_writer_free(w);
 	sl_buf_free(&m.b);
 
@@ -780,8 +809,6 @@ int main(int argc, char **argv)
 	const char *out = NULL;
 	if (argc == 3 && strcmp(argv[1], "--out") == 0)
 		out = argv[2];
-	else
-		test_misuse();
 	char tmpl[] = "/tmp/sl_pq_XXXXXX";
 	const char *dir = out;
 	if (!dir && !(dir = mkdtemp(tmpl))) {
@@ -791,6 +818,7 @@ int main(int argc, char **argv)
 	struct sl_buf man;
 	sl_buf_init(&man, 0);
 	sl_buf_puts(&man, "[");
+	test_misuse(out, &man);
 	for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++)
 		write_fixture(&fixtures[i], dir, out ? &man : NULL);
 	sl_buf_puts(&man, "]");
