@@ -809,7 +809,9 @@ int main(int argc, char **argv)
 	const char *out = NULL;
 	if (argc == 3 && strcmp(argv[1], "--out") == 0)
 		out = argv[2];
-	char tmpl[] = "/tmp/sl_pq_XXXXXX";
+	char tmpl[512];
+	const char *td = getenv("TMPDIR");
+	snprintf(tmpl, sizeof tmpl, "%s/sl_pq_XXXXXX", td && *td ? td : "/tmp");
 	const char *dir = out;
 	if (!dir && !(dir = mkdtemp(tmpl))) {
 		ok(0, "mkdtemp");
