@@ -110,14 +110,28 @@ enum sl_err sl_json_cstr(struct sl_buf *b, const char *s)
 	return sl_json_str(b, s, strlen(s));
 }
 
+static const char digits2[201] = "00010203040506070809101112131415161718192021222324252627282930"
+				  "31323334353637383940414243444546474849505152535455565758596061"
+				  "62636465666768697071727374757677787980818283848586878889909192"
+				  "93949596979899";
+
 enum sl_err sl_json_u64(struct sl_buf *b, uint64_t v)
 {
 	char tmp[24];
 	size_t i = sizeof tmp;
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	/* Two digits per division: integers are most of an event's numbers. */
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		tmp[--i] = digits2[r * 2 + 1];
+		tmp[--i] = digits2[r * 2];
+	}
+	if (v >= 10) {
+		tmp[--i] = digits2[v * 2 + 1];
+		tmp[--i] = digits2[v * 2];
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
 	return sl_buf_append(b, tmp + i, sizeof tmp - i);
 }
 

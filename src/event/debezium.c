@@ -675,15 +675,35 @@ static enum sl_err put_binary(struct sl_buf *b, enum sl_dbz_binary_mode m, const
 	}
 }
 
+/* Fixed-width zero-padded decimal, the hot-path replacement for "%0*d". */
+static enum sl_err put_padded(struct sl_buf *b, int64_t v, int width)
+{
+	char tmp[24];
+	int n = 0;
+	uint64_t u = (uint64_t)(v < 0 ? -v : v);
+	do {
+		tmp[sizeof tmp - 1 - n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u && n < 20);
+	while (n < width && n < 20)
+		tmp[sizeof tmp - 1 - n++] = '0';
+	return sl_buf_append(b, tmp + sizeof tmp - n, (size_t)n);
+}
+
 /* ISO local time "HH:MM:SS[.fraction]" with java.time's ISO_LOCAL_TIME
  * rule (fraction trimmed of trailing zeros) or a fixed width. */
 static enum sl_err put_hms(struct sl_buf *b, int64_t us_of_day, int fixed_width)
 {
 	int64_t sec = us_of_day / 1000000, frac = us_of_day % 1000000;
-	PUT(sl_buf_appendf(b, "%02d:%02d:%02d", (int)(sec / 3600), (int)(sec / 60 % 60),
-			   (int)(sec % 60)));
+	PUT(put_padded(b, sec / 3600, 2));
+	PUT(sl_buf_putc(b, ':'));
+	PUT(put_padded(b, sec / 60 % 60, 2));
+	PUT(sl_buf_putc(b, ':'));
+	PUT(put_padded(b, sec % 60, 2));
 	char f[16];
-	snprintf(f, sizeof f, "%06d", (int)frac);
+	for (int i = 5, v = (int)frac; i >= 0; i--, v /= 10)
+		f[i] = (char)('0' + v % 10);
+	f[6] = '\0';
 	int w;
 	if (fixed_width >= 0) {
 		w = fixed_width;
@@ -730,11 +750,17 @@ static enum sl_err put_zoned_ts(struct sl_buf *b, int64_t us, int width)
 	PUT(sl_buf_putc(b, '"'));
 	if (y > 9999)
 		PUT(sl_buf_appendf(b, "+%" PRId64, y));
-	else if (y < 0)
-		PUT(sl_buf_appendf(b, "-%04" PRId64, -y));
-	else
-		PUT(sl_buf_appendf(b, "%04" PRId64, y));
-	PUT(sl_buf_appendf(b, "-%02d-%02dT", m, d));
+	else if (y < 0) {
+		PUT(sl_buf_putc(b, '-'));
+		PUT(put_padded(b, -y, 4));
+	} else {
+		PUT(put_padded(b, y, 4));
+	}
+	PUT(sl_buf_putc(b, '-'));
+	PUT(put_padded(b, m, 2));
+	PUT(sl_buf_putc(b, '-'));
+	PUT(put_padded(b, d, 2));
+	PUT(sl_buf_putc(b, 'T'));
 	PUT(put_hms(b, tod, width));
 	return sl_buf_puts(b, "Z\"");
 }
@@ -1258,7 +1284,9 @@ static enum sl_err put_lsn_str(struct sl_buf *b, uint64_t lsn)
 {
 	if (!lsn)
 		return sl_buf_puts(b, "null");
-	return sl_buf_appendf(b, "\\\"%" PRIu64 "\\\"", lsn);
+	PUT(sl_buf_append(b, "\\\"", 2));
+	PUT(sl_json_u64(b, lsn));
+	return sl_buf_append(b, "\\\"", 2);
 }
 
 static enum sl_err put_opt_u64(struct sl_buf *b, uint64_t v)
@@ -1315,7 +1343,9 @@ static enum sl_err put_txn(struct sl_buf *b, const struct sl_dbz_opts *o, const 
 
 static enum sl_err put_op_ts(struct sl_buf *b, char op, int64_t now_ns, bool with_us_ns)
 {
-	PUT(sl_buf_appendf(b, "\"op\":\"%c\",\"ts_ms\":", op));
+	char head[] = "\"op\":\"?\",\"ts_ms\":";
+	head[6] = op;
+	PUT(sl_buf_append(b, head, sizeof head - 1));
 	PUT(sl_json_i64(b, floordiv(now_ns, 1000000)));
 	if (!with_us_ns)
 		return SL_OK;

@@ -169,7 +169,10 @@ enum sl_err sl_sink_kafka_new(const struct sl_kafka_conf_pair *conf, size_t ncon
 		{"acks", "all"},
 		{"message.timeout.ms", "0"},
 		{"linger.ms", "5"},
+		/* Bound memory: librdkafka would buffer up to 1 GiB by default.  A
+		 * full queue is backpressure, not loss (see produce()). */
 		{"queue.buffering.max.messages", "100000"},
+		{"queue.buffering.max.kbytes", "16384"},
 		{"log_level", "4"},
 	};
 	char errstr[512];

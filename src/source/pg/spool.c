@@ -121,6 +121,9 @@ enum sl_err sl_spool_append(struct sl_spool *sp, uint32_t xid, uint32_t subxid,
 			free(f);
 			return sl_err_set(eb, SL_ERR_IO, "could not create spool file: %s", strerror(e));
 		}
+		/* Large buffers: a streamed transaction is written and read once,
+		 * sequentially, so syscalls, not bytes, are the cost. */
+		setvbuf(f->f, NULL, _IOFBF, 1 << 20);
 		f->next = sp->files;
 		sp->files = f;
 	}
