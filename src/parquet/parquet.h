@@ -120,8 +120,11 @@ int sl_pq_schema_ncols(const struct sl_pq_schema *s);
 typedef enum sl_err (*sl_pq_write_fn)(void *ctx, const void *data, size_t len,
 				      struct sl_errbuf *eb);
 
+/* Start from sl_pq_options_default() and change what you need.  A zero
+ * row_group_bytes or page_bytes takes the default; dict_max_bytes 0 turns
+ * dictionaries off; codec 0 is UNCOMPRESSED. */
 struct sl_pq_options {
-	enum sl_pq_codec codec;  /* default (zeroed options): see sl_pq_options_default */
+	enum sl_pq_codec codec;
 	int level;               /* codec level; 0 = codec default (zstd 3, gzip 6) */
 	size_t row_group_bytes;  /* flush a row group past this many (uncompressed) bytes */
 	size_t page_bytes;       /* cut a page past this many bytes (about 1 MiB) */
@@ -150,7 +153,9 @@ enum sl_err sl_pq_set_bool(struct sl_pq_writer *w, int col, bool v, struct sl_er
 enum sl_err sl_pq_set_int(struct sl_pq_writer *w, int col, int64_t v, struct sl_errbuf *eb);
 enum sl_err sl_pq_set_float(struct sl_pq_writer *w, int col, float v, struct sl_errbuf *eb);
 enum sl_err sl_pq_set_double(struct sl_pq_writer *w, int col, double v, struct sl_errbuf *eb);
-/* STRING/JSON/ENUM/BYTES (any length up to 2 GiB - 1) or UUID (16 bytes). */
+/* STRING/JSON/ENUM/BYTES (any length up to 2 GiB - 1) or UUID (16 bytes).
+ * STRING/JSON/ENUM must be valid UTF-8 (readers reject anything else);
+ * declare BYTES for text of unknown encoding. */
 enum sl_err sl_pq_set_bytes(struct sl_pq_writer *w, int col, const void *p, size_t n,
 			    struct sl_errbuf *eb);
 /* A DECIMAL from its text ("-123.45", PostgreSQL numeric output).  Fewer
