@@ -804,6 +804,114 @@ static void test_misuse(const char *outdir, struct sl_buf *man)
 	is_int(sl_pq_writer_open(&w, s, &o, to_mem, &m, &eb), SL_ERR_ARG, "zstd level 99 refused");
 }
 
+/* Random API calls, right and wrong, on the `small` schema: every call
+ * returns a known code, the committed rows are counted, and the file is
+ * whole.  With an output directory it is kept for the readers (row count
+ * only: the values are random). */
+static void test_random_calls(const char *outdir, struct sl_buf *man)
+{
+	struct sl_errbuf eb;
+	struct sl_pq_schema *s = sl_pq_schema_new();
+	struct field f[6];
+	memcpy(f, small, sizeof f);
+	ok(declare(s, SL_PQ_ROOT, f, 6, &eb) == SL_OK, "random: schema");
+	struct mem m;
+	sl_buf_init(&m.b, 0);
+	struct sl_pq_options o;
+	sl_pq_options_default(&o);
+	o.row_group_bytes = 16 << 10;
+	o.page_bytes = 2048;
+	struct sl_pq_writer *w;
+	ok(sl_pq_writer_open(&w, s, &o, to_mem, &m, &eb) == SL_OK, "random: open");
+	uint64_t committed = 0;
+	int bad_code = 0;
+	static const char *const texts[] = {"", "x", "\xc3", "12.5", "-0.01", "1e400", "abc", "\xe6\xbc\xa2"};
+	struct ctx c = {0};
+	c.w = w;
+	c.null_pct = 20;
+	for (uint64_t r = 0; r < 20000; r++) {
+		uint64_t h = mix(r + 999);
+		c.row = r;
+		c.err = SL_OK;
+		int fno = 0;
+		if (h % 8 != 0)
+			row_fields(&c, f, 6, &fno); /* a whole, correct row */
+		if (c.err != SL_OK)
+			bad_code++;
+		/* Then some calls that may be wrong: wrong type, twice, range,
+		 * unknown column, null into required, group null over set leaves. */
+		int extra = (int)((h >> 8) % 4);
+		for (int k = 0; k < extra; k++) {
+			uint64_t g = mix(h + (uint64_t)k);
+			int col = (int)(g % 9) - 1;
+			enum sl_err e;
+			switch ((g >> 8) % 8) {
+			case 0:
+				e = sl_pq_set_int(w, col, (int64_t)mix(g), &eb);
+				break;
+			case 1:
+				e = sl_pq_set_null(w, col, &eb);
+				break;
+			case 2: {
+				const char *t = texts[(g >> 16) % 8];
+				e = sl_pq_set_bytes(w, col, t, strlen(t), &eb);
+				break;
+			}
+			case 3:
+				e = sl_pq_set_double(w, col, (double)(int64_t)mix(g) / 7.0, &eb);
+				break;
+			case 4:
+				e = sl_pq_set_bool(w, col, g & 1, &eb);
+				break;
+			case 5:
+				e = sl_pq_set_group_null(w, (int)((g >> 20) % 10) - 1, &eb);
+				break;
+			case 6:
+				e = sl_pq_list_begin(w, col, &eb);
+				break;
+			default:
+				e = sl_pq_set_decimal_text(w, col, "1.5", 3, &eb);
+			}
+			if (e != SL_OK && e != SL_ERR_ARG)
+				bad_code++;
+		}
+		if ((h >> 16) % 50 == 0) {
+			sl_pq_row_discard(w);
+			continue;
+		}
+		enum sl_err e = sl_pq_row_end(w, &eb);
+		if (e == SL_OK)
+			committed++;
+		else if (e != SL_ERR_ARG)
+			bad_code++;
+		if ((h >> 24) % 500 == 0 && sl_pq_writer_flush(w, &eb) != SL_OK)
+			bad_code++;
+	}
+	is_int(bad_code, 0, "random: only SL_OK or SL_ERR_ARG while open");
+	ok(committed > 1000 && committed < 20000, "random: %llu of 20000 rows committed", (unsigned long long)committed);
+	is_int(sl_pq_writer_rows(w), committed, "random: writer counted the committed rows");
+	ok(sl_pq_writer_kv(w, "sluice.test", "random_api", &eb) == SL_OK, "random: kv");
+	is_int(sl_pq_writer_close(w, &eb), SL_OK, "random: close");
+	ok(m.b.len > 12 && memcmp(m.b.data, "PAR1", 4) == 0 && memcmp(m.b.data + m.b.len - 4, "PAR1", 4) == 0,
+	   "random: file framed by PAR1");
+	sl_pq_writer_free(w);
+	if (outdir) {
+		char path[1024];
+		snprintf(path, sizeof path, "%s/random_api.parquet", outdir);
+		FILE *fp = fopen(path, "wb");
+		ok(fp && fwrite(m.b.data, 1, m.b.len, fp) == m.b.len, "random_api.parquet saved");
+		if (fp)
+			fclose(fp);
+		if (man->len > 1)
+			sl_buf_putc(man, ',');
+		sl_buf_appendf(man, "{\"file\":\"random_api.parquet\",\"rows\":%llu,\"codec\":6,\"min_row_groups\":2,\"schema\":",
+			       (unsigned long long)committed);
+		schema_json(man, small, 6);
+		sl_buf_puts(man, ",\"data\":null}");
+	}
+	sl_buf_free(&m.b);
+}
+
 int main(int argc, char **argv)
 {
 	const char *out = NULL;
@@ -821,6 +929,7 @@ int main(int argc, char **argv)
 	sl_buf_init(&man, 0);
 	sl_buf_puts(&man, "[");
 	test_misuse(out, &man);
+	test_random_calls(out, &man);
 	for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++)
 		write_fixture(&fixtures[i], dir, out ? &man : NULL);
 	sl_buf_puts(&man, "]");
