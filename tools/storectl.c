@@ -13,6 +13,7 @@
  * Options: --endpoint URL --region R --path-style --part-size BYTES
  *          --max-keys N --attempts N --backoff-ms N --backoff-max-ms N
  *          --if-none-match (put: conditional create) --inm-native 0|1
+ *          --ca-file PEM (extra trusted CA; peers are always verified)
  *          --crash-after BYTES (put: _exit(3) after writing that much,
  *          without commit or abort, as a crash would)
  * Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
@@ -126,6 +127,8 @@ int main(int argc, char **argv)
 			o.backoff_max_ms = atoi(v);
 		else if (!strcmp(a, "--inm-native"))
 			o.if_none_match = atoi(v);
+		else if (!strcmp(a, "--ca-file"))
+			o.ca_file = v;
 		else if (!strcmp(a, "--crash-after"))
 			crash_after = atoll(v);
 		else
