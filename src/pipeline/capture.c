@@ -623,6 +623,10 @@ static enum sl_err open_sink(struct capture *c, struct sl_errbuf *eb)
 		err = sl_sink_kafka_new((const struct sl_kafka_conf_pair *)pairs.data,
 					pairs.len / sizeof(struct sl_kafka_conf_pair), &c->sink, eb);
 		sl_buf_free(&pairs);
+		if (!err && sl_config_is_set(c->cfg, "topic.creation.default.partitions"))
+			sl_sink_kafka_create_topics(
+				c->sink, (int)sl_config_get_int(c->cfg, "topic.creation.default.partitions"),
+				(int)sl_config_get_int(c->cfg, "topic.creation.default.replication.factor"));
 	} else if (!strcmp(type, "file")) {
 		const char *path = sl_config_get(c->cfg, "sink.file.path");
 		if (!path || !*path)

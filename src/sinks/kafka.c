@@ -30,7 +30,77 @@ struct kafka_sink {
 	bool brokers_down;
 	unsigned long down_errors;
 	char max_bytes_hint[64];
+	/* topic.creation.default.*: 0 partitions = leave it to the broker */
+	int create_partitions, create_replication;
+	char **known_topics;
+	size_t nknown;
 };
+
+void sl_sink_kafka_create_topics(struct sl_sink *base, int partitions, int replication)
+{
+	struct kafka_sink *s = (struct kafka_sink *)base;
+	s->create_partitions = partitions;
+	s->create_replication = replication > 0 ? replication : -1; /* -1: broker default */
+}
+
+/* Create the topic once, before its first record. */
+static void ensure_topic(struct kafka_sink *s, const char *topic)
+{
+	for (size_t i = 0; i < s->nknown; i++)
+		if (!strcmp(s->known_topics[i], topic))
+			return;
+	char **k = realloc(s->known_topics, (s->nknown + 1) * sizeof *k);
+	if (!k || !(k[s->nknown] = strdup(topic))) {
+		if (k)
+			s->known_topics = k;
+		return;
+	}
+	s->known_topics = k;
+	s->nknown++;
+	char errstr[256];
+	rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, s->create_partitions,
+							 s->create_replication, errstr, sizeof errstr);
+	if (!nt) {
+		sl_warn("kafka: cannot create topic \"%s\": %s", topic, errstr);
+		return;
+	}
+	rd_kafka_queue_t *q = rd_kafka_queue_new(s->rk);
+	rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(s->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+	rd_kafka_AdminOptions_set_request_timeout(ao, 5000, errstr, sizeof errstr);
+	rd_kafka_CreateTopics(s->rk, &nt, 1, ao, q);
+	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 7000);
+	const char *why = NULL;
+	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+	if (ev) {
+		err = rd_kafka_event_error(ev);
+		why = rd_kafka_event_error_string(ev);
+		const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+		size_t n = 0;
+		const rd_kafka_topic_result_t **tr = res ? rd_kafka_CreateTopics_result_topics(res, &n) : NULL;
+		if (!err && n == 1) {
+			err = rd_kafka_topic_result_error(tr[0]);
+			why = rd_kafka_topic_result_error_string(tr[0]);
+		}
+	}
+	if (!err)
+		sl_info("kafka: created topic \"%s\" (%d partitions, replication %d)", topic,
+			s->create_partitions, s->create_replication);
+	else if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+		sl_warn("kafka: could not create topic \"%s\" (%s); relying on the broker's "
+			"auto-creation%s",
+			topic, why && *why ? why : rd_kafka_err2str(err),
+			ev && !rd_kafka_event_error(ev) ? "" : " for every topic");
+	/* A broker that does not answer CreateTopics at all (unsupported, or no
+	 * reply) will not for the next topic either: stop asking, so new topics
+	 * never stall the stream. */
+	if (!ev || rd_kafka_event_error(ev))
+		s->create_partitions = 0;
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_AdminOptions_destroy(ao);
+	rd_kafka_NewTopic_destroy(nt);
+	rd_kafka_queue_destroy(q);
+}
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -88,6 +158,8 @@ static enum sl_err kafka_produce(struct sl_sink *base, const struct sl_record *r
 				 struct sl_errbuf *eb)
 {
 	struct kafka_sink *s = (struct kafka_sink *)base;
+	if (s->create_partitions > 0)
+		ensure_topic(s, rec->topic);
 	rd_kafka_resp_err_t err = rd_kafka_producev(
 		s->rk, RD_KAFKA_V_TOPIC(rec->topic),
 		RD_KAFKA_V_KEY(rec->key, rec->key ? rec->key_len : 0),
@@ -149,6 +221,9 @@ static void kafka_destroy(struct sl_sink *base)
 		rd_kafka_purge(s->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 		rd_kafka_destroy(s->rk);
 	}
+	for (size_t i = 0; i < s->nknown; i++)
+		free(s->known_topics[i]);
+	free(s->known_topics);
 	free(s);
 }
 

@@ -97,5 +97,9 @@ struct sl_kafka_conf_pair {
 };
 enum sl_err sl_sink_kafka_new(const struct sl_kafka_conf_pair *conf, size_t nconf,
 			      struct sl_sink **out, struct sl_errbuf *eb);
+/* Create each topic (Admin API) before its first record, with this many
+ * partitions and replicas; an existing topic is left alone.  Where the
+ * broker refuses, sluice says so once and relies on auto-creation. */
+void sl_sink_kafka_create_topics(struct sl_sink *s, int partitions, int replication);
 
 #endif

@@ -23,6 +23,7 @@ kafka.bootstrap.servers=$KAFKA_BOOTSTRAP
 provide.transaction.metadata=true
 heartbeat.interval.ms=500
 skipped.operations=none
+topic.creation.default.partitions=3
 offset.storage.dir=$TROOT/state
 log.format=json
 P
@@ -102,5 +103,14 @@ like "$msg" '"prefix":"audit"' "message prefix"
 like "$msg" '"content":"aGVsbG8="' "message content (base64 of hello)"
 hb=$(kcat -C -b "$KAFKA_BOOTSTRAP" -t __debezium-heartbeat.dbserver1 -e -q -f '%k|%s\n' 2>/dev/null | head -1)
 like "$hb" '^\{"serverName":"dbserver1"\}\|\{"ts_ms":[0-9]+\}$' "heartbeat key and value"
+# topic.creation.default.partitions: created through the Admin API, or -- where the
+# broker refuses CreateTopics, as librdkafka's mock cluster does -- said once per topic.
+if grep -q 'created topic \\"dbserver1.app.users\\" (3 partitions' "$TROOT/sluice.log"; then
+	parts=$(kcat -L -b "$KAFKA_BOOTSTRAP" -t dbserver1.app.users -J 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topics"][0]["partitions"]))')
+	is "$parts" 3 "topic created with topic.creation.default.partitions"
+else
+	n=$(grep -c 'could not create topic \\"dbserver1.app.users\\"' "$TROOT/sluice.log")
+	is "$n" 1 "topic creation refused by the broker: said once, then auto-creation"
+fi
 check "logs are JSON lines" python3 -c "import json,sys; [json.loads(l) for l in open('$TROOT/sluice.log') if l.strip()]"
 finish
