@@ -18,11 +18,19 @@ RGW_SECRET_KEY=${RGW_SECRET_KEY:-TESTSECRET}
 
 _rgw_c() { echo "-c $RGW_DIR/ceph.conf"; }
 
-# _rgw_stop_pid NAME: stop the daemon whose pid file is $RGW_DIR/run/NAME.pid.
+# PIDs are also remembered as daemons start, so cleanup still stops them
+# by PID if their pid files are gone.
+declare -gA RGW_PIDS=()
+_rgw_remember() {
+	local f=$RGW_DIR/run/$1.pid
+	wait_for 10 test -s "$f" && RGW_PIDS[$1]=$(cat "$f")
+}
+
+# _rgw_stop_pid NAME: stop the daemon NAME (pid file $RGW_DIR/run/NAME.pid).
 _rgw_stop_pid() {
 	local f=$RGW_DIR/run/$1.pid p i
-	[ -f "$f" ] || return 0
-	p=$(cat "$f" 2>/dev/null) || return 0
+	p=$(cat "$f" 2>/dev/null) || p=${RGW_PIDS[$1]:-}
+	unset "RGW_PIDS[$1]"
 	[ -n "$p" ] || return 0
 	kill "$p" 2>/dev/null || { rm -f "$f"; return 0; }
 	for ((i = 0; i < 150; i++)); do
@@ -44,6 +52,7 @@ rgw_stop_gateway() { _rgw_stop_pid client.rgw.a; }
 
 rgw_start_gateway() {
 	radosgw $(_rgw_c) -n client.rgw.a || { echo "rgw_start: radosgw failed" >&2; return 1; }
+	_rgw_remember client.rgw.a
 	wait_for 60 curl -s -o /dev/null "http://127.0.0.1:$RGW_PORT/" || {
 		echo "radosgw did not answer on port $RGW_PORT" >&2
 		tail -20 "$RGW_DIR/log/client.rgw.a.log" >&2
@@ -77,6 +86,7 @@ rgw_start() {
 	monmaptool --create --add a "v1:127.0.0.1:$mon_port" --fsid "$fsid" "$RGW_DIR/monmap" >/dev/null || { echo "rgw_start: monmaptool failed" >&2; return 1; }
 	ceph-mon $(_rgw_c) --mkfs -i a --monmap "$RGW_DIR/monmap" --keyring "$RGW_DIR/keyring" || { echo "rgw_start: ceph-mon failed" >&2; return 1; }
 	ceph-mon $(_rgw_c) -i a || { echo "rgw_start: ceph-mon failed" >&2; return 1; }
+	_rgw_remember mon.a
 	wait_for 60 ceph $(_rgw_c) --connect-timeout 2 mon stat || { echo "ceph-mon did not start" >&2; return 1; }
 	local osd
 	osd=$(ceph $(_rgw_c) osd create) || { echo "rgw_start: ceph osd create failed" >&2; return 1; }
@@ -84,7 +94,7 @@ rgw_start() {
 	local try
 	for try in 1 2 3 4 5; do
 		ceph-osd $(_rgw_c) -i "$osd" --mkfs >>"$RGW_DIR/log/osd-mkfs.out" 2>&1 &&
-			ceph-osd $(_rgw_c) -i "$osd" >>"$RGW_DIR/log/osd-mkfs.out" 2>&1 && break
+			ceph-osd $(_rgw_c) -i "$osd" >>"$RGW_DIR/log/osd-mkfs.out" 2>&1 && _rgw_remember "osd.$osd" && break
 		[ "$try" = 5 ] && { echo "rgw_start: ceph-osd failed" >&2; tail -5 "$RGW_DIR/log/osd-mkfs.out" >&2; return 1; }
 		sleep 1
 	done
