@@ -92,7 +92,8 @@ like "$res" "env=before,after,source,op,ts_ms,ts_us,ts_ns,transaction " "envelop
 like "$res" "txn=\['data_collection_order', 'id', 'total_order'\]" "transaction block on events"
 
 nk=$(kcat -C -b "$KAFKA_BOOTSTRAP" -t dbserver1.app.nokey -e -q -Z -f '%k|%s\n' 2>/dev/null)
-like "$nk" '^NULL\|\{"before":null,"after":\{"a":1,"b":"x"\}' "a table without a key gets null keys"
+# Null keys spread over partitions, so records of this topic have no global order.
+check "a table without a key gets null keys" grep -qE '^NULL\|\{"before":null,"after":\{"a":1,"b":"x"\}' <<<"$nk"
 like "$nk" '"op":"t"' "truncate event (skipped.operations=none)"
 tx=$(kcat -C -b "$KAFKA_BOOTSTRAP" -t dbserver1.transaction -e -q -f '%s\n' 2>/dev/null)
 like "$tx" '"status":"BEGIN"' "transaction BEGIN events"
