@@ -9,6 +9,9 @@ psqlc "CREATE SCHEMA app;
 CREATE TABLE app.users(id int PRIMARY KEY, name text, email text);
 CREATE TABLE app.nokey(a int, b text);
 CREATE TABLE public.skipme(id int PRIMARY KEY);
+CREATE TABLE app.docs(id int PRIMARY KEY, body text, n int);
+ALTER TABLE app.docs ALTER COLUMN body SET STORAGE EXTERNAL;
+CREATE TABLE public.hb(at timestamptz);
 INSERT INTO app.users VALUES (1, 'Anne', 'anne@example.com');" || die schema
 
 cat >"$TROOT/c.properties" <<P
@@ -24,6 +27,7 @@ provide.transaction.metadata=true
 heartbeat.interval.ms=500
 skipped.operations=none
 topic.creation.default.partitions=3
+heartbeat.action.query=INSERT INTO public.hb VALUES (now())
 offset.storage.dir=$TROOT/state
 log.format=json
 P
@@ -40,6 +44,9 @@ psqlc "UPDATE app.users SET id = 30 WHERE id = 2"
 psqlc "INSERT INTO app.nokey VALUES (1, 'x'); INSERT INTO public.skipme VALUES (1);"
 psqlc "SELECT pg_logical_emit_message(true, 'audit', 'hello')" >/dev/null
 psqlc "TRUNCATE app.nokey"
+# An unchanged TOASTed value is not sent by PostgreSQL: Debezium's placeholder stands in.
+psqlc "INSERT INTO app.docs VALUES (1, repeat('toast ', 2000), 1)"
+psqlc "UPDATE app.docs SET n = 2 WHERE id = 1"
 target=$(psqlc "SELECT pg_current_wal_lsn()")
 caught_up() { [ "$(psqlc "SELECT confirmed_flush_lsn >= '$target' FROM pg_replication_slots")" = t ]; }
 check "caught up" wait_for 60 caught_up
@@ -113,5 +120,10 @@ else
 	n=$(grep -c 'could not create topic \\"dbserver1.app.users\\"' "$TROOT/sluice.log")
 	is "$n" 1 "topic creation refused by the broker: said once, then auto-creation"
 fi
+docs=$(kcat -C -b "$KAFKA_BOOTSTRAP" -t dbserver1.app.docs -e -q -f '%s\n' 2>/dev/null)
+like "$docs" '"after":\{"id":1,"body":"__debezium_unavailable_value","n":2\}' "unchanged TOAST value gets the placeholder"
+like "$docs" '"after":\{"id":1,"body":"toast toast ' "the insert carries the full TOASTed value"
+n=$(psqlc "SELECT count(*) FROM public.hb")
+check "heartbeat.action.query ran ($n rows)" test "$n" -ge 1
 check "logs are JSON lines" python3 -c "import json,sys; [json.loads(l) for l in open('$TROOT/sluice.log') if l.strip()]"
 finish
