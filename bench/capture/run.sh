@@ -87,20 +87,25 @@ stream_bench insert "INSERT INTO bench SELECT g, g % 1000, (ARRAY['new','paid','
 stream_bench update "UPDATE bench SET amount = amount + 1, status = 'paid'"
 
 # Snapshot: the table now has ROWS rows.
-ta=(); ts=(); ms=()
-for i in $(seq 1 "$REPS"); do
-	read -r s m < <(timed psql -X -q -c "COPY bench TO STDOUT")
-	ta+=("$s")
-	f=$(props "snap$i" "slot.name=snap$i" "snapshot.mode=initial_only" "sink.type=stdout")
-	read -r s m < <(timed "$SLUICE" capture -c "$f")
-	ts+=("$s"); ms+=("$m")
-done
-a=$(printf '%s\n' "${ta[@]}" | median); s=$(printf '%s\n' "${ts[@]}" | median)
 echo
-echo "| snapshot | COPY TO STDOUT s | sluice snapshot->stdout s | ratio | rows/s | peak RSS |"
-echo "|---|---|---|---|---|---|"
-printf '| %s rows | %s | %s | %.2fx | %.0f | %s MB |\n' "$ROWS" "$a" "$s" "$(echo "$a / $s" | bc -l)" \
-	"$(echo "$ROWS / $s" | bc -l)" "$(( $(printf '%s\n' "${ms[@]}" | sort -n | tail -1) / 1024 ))"
+echo "| snapshot | readers | COPY TO STDOUT s | sluice snapshot->stdout s | ratio | rows/s | peak RSS |"
+echo "|---|---|---|---|---|---|---|"
+for threads in 1 2; do
+	ta=(); ts=(); ms=()
+	for i in $(seq 1 "$REPS"); do
+		read -r s m < <(timed psql -X -q -c "COPY bench TO STDOUT")
+		ta+=("$s")
+		f=$(props "snap$threads$i" "slot.name=snap$threads$i" "snapshot.mode=initial_only" \
+			"snapshot.max.threads=$threads" "sink.type=stdout")
+		read -r s m < <(timed "$SLUICE" capture -c "$f")
+		ts+=("$s"); ms+=("$m")
+		psqlc "SELECT pg_drop_replication_slot('snap$threads$i')" >/dev/null
+	done
+	a=$(printf '%s\n' "${ta[@]}" | median); s=$(printf '%s\n' "${ts[@]}" | median)
+	printf '| %s rows | %s | %s | %s | %.2fx | %.0f | %s MB |\n' "$ROWS" "$threads" "$a" "$s" \
+		"$(echo "$a / $s" | bc -l)" "$(echo "$ROWS / $s" | bc -l)" \
+		"$(( $(printf '%s\n' "${ms[@]}" | sort -n | tail -1) / 1024 ))"
+done
 
 # One big transaction: streamed in chunks by PostgreSQL, spooled to disk by sluice.
 psqlc "SELECT pg_create_logical_replication_slot('big1', 'pgoutput')" >/dev/null
@@ -113,5 +118,5 @@ echo
 echo "| one transaction | rows | sluice s | rows/s | peak RSS |"
 echo "|---|---|---|---|---|"
 printf '| %s-row INSERT | %s | %s | %.0f | %s MB |\n' "$BIG_ROWS" "$BIG_ROWS" "$s" "$(echo "$BIG_ROWS / $s" | bc -l)" "$((m / 1024))"
-[ -s "$TROOT/bench.err" ] && { echo; echo "stderr:"; tail -5 "$TROOT/bench.err"; }
+if [ -s "$TROOT/bench.err" ]; then echo; echo "stderr:"; tail -5 "$TROOT/bench.err"; fi
 exit 0

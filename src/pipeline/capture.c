@@ -356,11 +356,12 @@ static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, stru
 	err = release_held(c, false, eb);
 	struct held_record *h = &c->held;
 	if (!err) {
-		char *t = strdup(ch.rel->topic);
+		char *t = h->topic && !strcmp(h->topic, ch.rel->topic) ? h->topic : strdup(ch.rel->topic);
 		if (!t) {
 			err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 		} else {
-			free(h->topic);
+			if (t != h->topic)
+				free(h->topic);
 			h->topic = t;
 			/* Swap buffers: no copy of the encoded bytes. */
 			struct sl_buf tk = h->key, tv = h->val;
@@ -633,7 +634,7 @@ static enum sl_err open_sink(struct capture *c, struct sl_errbuf *eb)
 			return sl_err_set(eb, SL_ERR_CONFIG, "sink.type=file needs sink.file.path");
 		err = sl_sink_jsonl_new(path, 50, &c->sink, eb);
 	} else {
-		err = sl_sink_jsonl_new(NULL, 0, &c->sink, eb);
+		err = sl_sink_jsonl_new(NULL, 20, &c->sink, eb);
 	}
 	if (!err) {
 		c->sink->on_ack = on_ack;

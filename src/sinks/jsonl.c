@@ -94,8 +94,10 @@ static enum sl_err jsonl_poll(struct sl_sink *base, int timeout_ms, struct sl_er
 {
 	struct jsonl_sink *s = (struct jsonl_sink *)base;
 	(void)timeout_ms; /* writes are synchronous: nothing to wait for */
+	/* Group commit: one flush (and fsync, for files) covers every record
+	 * written in the last sync_interval_ms, or a full batch. */
 	if (s->npending &&
-	    (s->is_stdout ||
+	    (s->npending >= 65536 ||
 	     sl_clock_mono_us() - s->oldest_pending_us >= (int64_t)s->sync_interval_ms * 1000))
 		return jsonl_sync(s, eb);
 	return SL_OK;
