@@ -4,6 +4,8 @@
  */
 #include "pipeline/state.h"
 
+#include "core/fs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -14,25 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int mkdir_p(const char *dir)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s", dir);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 enum sl_err sl_state_load(struct sl_state *st, const char *dir, const char *name,
 			  struct sl_errbuf *eb)
 {
 	memset(st, 0, sizeof *st);
-	if (mkdir_p(dir) != 0)
+	if (sl_mkdir_p(dir) != 0)
 		return sl_err_set(eb, SL_ERR_IO, "could not create state directory \"%s\": %s", dir,
 				  strerror(errno));
 	size_t n = strlen(dir) + strlen(name) + 16;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fs.h"
 #include "core/rd.h"
 
 struct subxact {
@@ -28,25 +29,10 @@ struct sl_spool_file {
 	size_t nsubs, cap;
 };
 
-static int mkdir_p(const char *dir)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s", dir);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	}
-	return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 enum sl_err sl_spool_init(struct sl_spool *sp, const char *dir, struct sl_errbuf *eb)
 {
 	memset(sp, 0, sizeof *sp);
-	if (mkdir_p(dir) != 0)
+	if (sl_mkdir_p(dir) != 0)
 		return sl_err_set(eb, SL_ERR_IO, "could not create spool directory \"%s\": %s", dir,
 				  strerror(errno));
 	sp->dir = strdup(dir);
