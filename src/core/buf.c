@@ -36,7 +36,7 @@ enum sl_err sl_buf_reserve(struct sl_buf *b, size_t extra)
 	return SL_OK;
 }
 
-enum sl_err sl_buf_append(struct sl_buf *b, const void *p, size_t n)
+enum sl_err sl_buf_append_slow(struct sl_buf *b, const void *p, size_t n)
 {
 	enum sl_err err = sl_buf_reserve(b, n);
 	if (err)
@@ -46,21 +46,6 @@ enum sl_err sl_buf_append(struct sl_buf *b, const void *p, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 	return SL_OK;
-}
-
-enum sl_err sl_buf_putc(struct sl_buf *b, char c)
-{
-	if (b->len + 1 < b->cap && (!b->max || b->len < b->max)) {
-		b->data[b->len++] = c;
-		b->data[b->len] = '\0';
-		return SL_OK;
-	}
-	return sl_buf_append(b, &c, 1);
-}
-
-enum sl_err sl_buf_puts(struct sl_buf *b, const char *s)
-{
-	return sl_buf_append(b, s, strlen(s));
 }
 
 enum sl_err sl_buf_appendf(struct sl_buf *b, const char *fmt, ...)

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/err.h"
 
@@ -24,9 +25,33 @@ struct sl_buf {
 
 void sl_buf_init(struct sl_buf *b, size_t max);
 enum sl_err sl_buf_reserve(struct sl_buf *b, size_t extra);
-enum sl_err sl_buf_append(struct sl_buf *b, const void *p, size_t n);
-enum sl_err sl_buf_putc(struct sl_buf *b, char c);
-enum sl_err sl_buf_puts(struct sl_buf *b, const char *s);
+/* Out-of-line growth path of the inline appenders below. */
+enum sl_err sl_buf_append_slow(struct sl_buf *b, const void *p, size_t n);
+
+/* Append n bytes.  Inline: encoders call this for every token, and the
+ * common case (room left, no cap reached) is a memcpy. */
+static inline enum sl_err sl_buf_append(struct sl_buf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len > n && (!b->max || b->len + n <= b->max)) {
+		if (n)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return SL_OK;
+	}
+	return sl_buf_append_slow(b, p, n);
+}
+
+static inline enum sl_err sl_buf_putc(struct sl_buf *b, char c)
+{
+	return sl_buf_append(b, &c, 1);
+}
+
+/* Inline so that strlen() of a literal is folded at compile time. */
+static inline enum sl_err sl_buf_puts(struct sl_buf *b, const char *s)
+{
+	return sl_buf_append(b, s, strlen(s));
+}
 enum sl_err sl_buf_appendf(struct sl_buf *b, const char *fmt, ...) SL_PRINTF(2, 3);
 /* Empty the buffer but keep its memory. */
 void sl_buf_reset(struct sl_buf *b);
