@@ -6,5 +6,7 @@
 #define SL_CLI_COMMANDS_H
 
 int sl_cmd_capture(int argc, char **argv);
+int sl_cmd_archive(int argc, char **argv);
+int sl_cmd_run(int argc, char **argv);
 
 #endif

@@ -24,6 +24,8 @@ static int cmd_version(int argc, char **argv)
 
 static const struct command commands[] = {
 	{"capture", "PostgreSQL changes -> Debezium events on Kafka, a file or stdout", sl_cmd_capture},
+	{"archive", "Kafka topics -> time-partitioned Parquet on S3 or disk, exactly once", sl_cmd_archive},
+	{"run", "PostgreSQL changes -> Parquet lake in one process, no broker", sl_cmd_run},
 	{"version", "print the version", cmd_version},
 };
 

@@ -187,9 +187,10 @@ static const struct sl_cfg_key keys[] = {
 	 .doc = "SQL run on the source at each heartbeat, e.g. an update of a heartbeat "
 		"table, so WAL moves on a database with no captured traffic."},
 	{.name = "sink.type", .type = SL_CFG_ENUM, .def = "kafka",
-	 .enum_values = "kafka|file|stdout", .roles = CAP,
+	 .enum_values = "kafka|file|stdout|lake", .roles = CAP,
 	 .doc = "Where change events go: Kafka topics, a JSON-lines file (sink.file.path), "
-		"or stdout as JSON lines."},
+		"stdout as JSON lines, or Parquet files in store.url (lake; what sluice run "
+		"always uses)."},
 	{.name = "sink.file.path", .type = SL_CFG_STRING, .roles = CAP,
 	 .doc = "Output file for sink.type=file; required with it."},
 	{.name = "topic.creation.default.partitions", .type = SL_CFG_INT, .def = "-1",

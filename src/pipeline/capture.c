@@ -25,6 +25,7 @@
 #include "event/debezium.h"
 #include "pipeline/acks.h"
 #include "pipeline/state.h"
+#include "sinks/lake.h"
 #include "sinks/sink.h"
 #include "source/pg/catalog.h"
 #include "source/pg/conn.h"
@@ -633,6 +634,8 @@ static enum sl_err open_sink(struct capture *c, struct sl_errbuf *eb)
 		if (!path || !*path)
 			return sl_err_set(eb, SL_ERR_CONFIG, "sink.type=file needs sink.file.path");
 		err = sl_sink_jsonl_new(path, 50, &c->sink, eb);
+	} else if (!strcmp(type, "lake")) {
+		err = sl_sink_lake_new(c->cfg, &c->sink, eb);
 	} else {
 		err = sl_sink_jsonl_new(NULL, 20, &c->sink, eb);
 	}

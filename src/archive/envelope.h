@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * envelope.h -- a Debezium change event (JSON) as one Parquet row.
+ *
+ * A layout is compiled once per distinct value schema: with a Kafka
+ * Connect `schema` block (value.converter.schemas.enable=true) before,
+ * after and source become typed, nested optional groups (Decimal ->
+ * DECIMAL, io.debezium.time.Date -> DATE, MicroTimestamp -> TIMESTAMP
+ * (micros, local), ZonedTimestamp -> TIMESTAMP (micros, UTC), Uuid -> UUID,
+ * Json -> JSON, arrays -> LIST, ...); without one, before, after and source
+ * are JSON text columns.  Every row also has op, ts_ms, _topic,
+ * _partition and _offset.  Every column is optional, so a value that is
+ * null or absent is a null, never an error.
+ *
+ * Values that contradict the schema (a string where int32 was declared,
+ * bad base64, an unparseable timestamp) are SL_ERR_PROTO naming the field:
+ * the caller treats the record as a bad message.
+ *
+ * Ownership: sl_arc_env_build returns a layout (owned by the caller, freed
+ * with sl_arc_env_free) and a Parquet schema to hand to sl_pq_writer_open.
+ * The layout keeps no pointer into the parsed document.
+ */
+#ifndef SL_ARCHIVE_ENVELOPE_H
+#define SL_ARCHIVE_ENVELOPE_H
+
+#include <stdint.h>
+
+#include "archive/json.h"
+#include "core/err.h"
+#include "parquet/parquet.h"
+
+struct sl_arc_env;
+
+/* A parsed record value: the payload node and the schema node (NONE when
+ * the message carries no schema). */
+struct sl_arc_msg {
+	uint32_t payload;
+	uint32_t schema;
+};
+
+/* Split a parsed value into schema and payload: {"schema":..,"payload":..}
+ * is an enveloped message, anything else is a bare payload.  The payload
+ * must be an object (SL_ERR_PROTO otherwise). */
+enum sl_err sl_arc_msg_split(const struct sl_arc_json *j, struct sl_arc_msg *m,
+			     struct sl_errbuf *eb);
+
+enum sl_err sl_arc_env_build(const struct sl_arc_json *j, uint32_t schema,
+			     struct sl_arc_env **env, struct sl_pq_schema **pq,
+			     struct sl_errbuf *eb);
+void sl_arc_env_free(struct sl_arc_env *env);
+
+/* Stage and commit one row (sl_pq_row_end).  On error the row is discarded
+ * and the writer is still usable. */
+enum sl_err sl_arc_env_row(const struct sl_arc_env *env, struct sl_pq_writer *w,
+			   const struct sl_arc_json *j, uint32_t payload, const char *topic,
+			   int32_t partition, int64_t offset, struct sl_errbuf *eb);
+
+/* Node at a dotted path ("after.status") under obj; NONE if absent. */
+uint32_t sl_arc_json_path(const struct sl_arc_json *j, uint32_t obj, const char *path);
+
+/* Parse an ISO-8601 timestamp with a zone ("2024-01-02T03:04:05.123456Z",
+ * "...+02:00") into microseconds since 1970 UTC. */
+bool sl_arc_parse_iso_us(const char *s, int64_t *us);
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * json.h -- a small strict JSON parser (RFC 8259) for untrusted record
+ * values read from Kafka or handed over by the capture pipeline.
+ *
+ * The parse result is a flat array of nodes (one allocation, reused from
+ * record to record) plus a pool holding decoded strings and the text of
+ * numbers, NUL-terminated.  Nodes refer to each other by index: an
+ * array or object node holds its first child; every child holds its next
+ * sibling; object members also hold their key.  Index 0 is the root.
+ *
+ * Strictness: one value, optional surrounding whitespace, no trailing
+ * bytes, no comments, no NaN, valid UTF-8 only, escapes decoded (\u pairs
+ * joined, lone surrogates rejected).  Limits: nesting depth
+ * SL_ARC_JSON_MAX_DEPTH, SL_ARC_JSON_MAX_NODES nodes, and input size
+ * below 2 GiB.  Any violation is SL_ERR_PROTO with the byte offset in the
+ * message; the parser never reads past p[n) and never crashes.
+ *
+ * Ownership: the struct owns its arrays; node and string pointers stay
+ * valid until the next parse or sl_arc_json_free().
+ */
+#ifndef SL_ARCHIVE_JSON_H
+#define SL_ARCHIVE_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+#define SL_ARC_JSON_MAX_DEPTH 64
+#define SL_ARC_JSON_MAX_NODES (1u << 24)
+#define SL_ARC_JSON_NONE UINT32_MAX
+
+enum sl_arc_json_type {
+	SL_ARC_JSON_NULL,
+	SL_ARC_JSON_FALSE,
+	SL_ARC_JSON_TRUE,
+	SL_ARC_JSON_NUMBER,
+	SL_ARC_JSON_STRING,
+	SL_ARC_JSON_ARRAY,
+	SL_ARC_JSON_OBJECT
+};
+
+struct sl_arc_json_node {
+	uint8_t type;   /* enum sl_arc_json_type */
+	uint32_t len;   /* strings/numbers: bytes; arrays/objects: children */
+	uint32_t str;   /* pool offset of the string or number text */
+	uint32_t key;   /* pool offset of the member name (objects' children) */
+	uint32_t klen;
+	uint32_t first; /* first child, or SL_ARC_JSON_NONE */
+	uint32_t next;  /* next sibling, or SL_ARC_JSON_NONE */
+	uint32_t raw, rawlen; /* the value's bytes in the input (for fingerprints) */
+};
+
+struct sl_arc_json {
+	struct sl_arc_json_node *v;
+	uint32_t nv, capv;
+	char *pool;
+	size_t npool, cappool;
+};
+
+void sl_arc_json_init(struct sl_arc_json *j);
+void sl_arc_json_free(struct sl_arc_json *j);
+/* Parse p[0..n); on success node 0 is the root. */
+enum sl_err sl_arc_json_parse(struct sl_arc_json *j, const char *p, size_t n,
+			      struct sl_errbuf *eb);
+
+static inline const struct sl_arc_json_node *sl_arc_json_at(const struct sl_arc_json *j,
+							      uint32_t i)
+{
+	return i == SL_ARC_JSON_NONE ? NULL : &j->v[i];
+}
+/* Member of object node i named key (first match); SL_ARC_JSON_NONE if i
+ * is not an object or has no such member. */
+uint32_t sl_arc_json_get(const struct sl_arc_json *j, uint32_t i, const char *key);
+/* Text of a string or number node (NUL-terminated, len in node->len). */
+static inline const char *sl_arc_json_text(const struct sl_arc_json *j, uint32_t i)
+{
+	return j->pool + j->v[i].str;
+}
+static inline const char *sl_arc_json_key(const struct sl_arc_json *j, uint32_t i)
+{
+	return j->pool + j->v[i].key;
+}
+/* Node i as an integer: a NUMBER with no fraction or exponent that fits. */
+bool sl_arc_json_i64(const struct sl_arc_json *j, uint32_t i, int64_t *out);
+/* Node i as a double (NUMBER, or the strings "NaN", "Infinity", "-Infinity"
+ * that Jackson writes). */
+bool sl_arc_json_f64(const struct sl_arc_json *j, uint32_t i, double *out);
+/* Whether node i is a string equal to s. */
+bool sl_arc_json_is_str(const struct sl_arc_json *j, uint32_t i, const char *s);
+/* Re-serialise node i as compact JSON into out (appended). */
+enum sl_err sl_arc_json_write(const struct sl_arc_json *j, uint32_t i, struct sl_buf *out);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rotation.c -- rotation decisions (rotation.h); pure functions.
+ */
+#include "archive/rotation.h"
+
+bool sl_arc_rot_before(const struct sl_arc_rot *r, uint64_t count, int64_t first_ts, int64_t ts)
+{
+	if (r->interval_ms <= 0 || count == 0)
+		return false;
+	/* Saturating: a record far in the past never rotates by interval. */
+	return ts > first_ts && (uint64_t)(ts - first_ts) >= (uint64_t)r->interval_ms;
+}
+
+bool sl_arc_rot_after(const struct sl_arc_rot *r, uint64_t count)
+{
+	return r->flush_size > 0 && count >= (uint64_t)r->flush_size;
+}
+
+int64_t sl_arc_rot_deadline(const struct sl_arc_rot *r, int64_t now_ms)
+{
+	if (r->schedule_ms <= 0 || now_ms < 0)
+		return INT64_MAX;
+	return (now_ms / r->schedule_ms + 1) * r->schedule_ms;
+}

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * writer.c -- open files, rotation and commit rounds (writer.h).
+ *
+ * Each open file owns its store writer, its Parquet writer and layout
+ * (Parquet) and the raw schema text it was opened with; a record whose
+ * schema text differs commits the file first.  Open files live in a
+ * small array searched linearly (there are few: topics x partitions x
+ * live time buckets).  Files are removed from the array with swap-remove;
+ * nothing keeps pointers to them across calls.
+ */
+#include "archive/writer.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+
+struct afile {
+	char *topic;
+	int32_t partition;
+	char *encpart;
+	char *key;
+	int64_t start, last;
+	uint64_t count;
+	int64_t first_ts;
+	int64_t deadline;
+	struct sl_store_writer *sw;
+	struct sl_pq_writer *pw;
+	struct sl_arc_env *env;
+	char *schema;       /* raw schema text; NULL = schemaless */
+	size_t schema_len;
+	uint64_t *tokens;
+	size_t ntok, captok;
+	bool closed;        /* bytes all uploaded, commit pending */
+};
+
+struct sl_arc_writer {
+	struct sl_arc_writer_opts o;
+	char *topics_dir;
+	struct afile **files;
+	size_t nfiles, capfiles;
+	struct sl_buf enc, keybuf;
+	uint64_t pending, committed;
+};
+
+enum sl_err sl_arc_writer_new(const struct sl_arc_writer_opts *o, struct sl_arc_writer **out,
+			      struct sl_errbuf *eb)
+{
+	*out = NULL;
+	struct sl_arc_writer *w = calloc(1, sizeof *w);
+	if (!w)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	w->o = *o;
+	w->topics_dir = strdup(o->topics_dir ? o->topics_dir : "topics");
+	if (!w->topics_dir) {
+		free(w);
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	}
+	/* Strip slashes so keys never have empty segments. */
+	size_t n = strlen(w->topics_dir);
+	while (n && w->topics_dir[n - 1] == '/')
+		w->topics_dir[--n] = 0;
+	w->o.topics_dir = w->topics_dir;
+	w->o.pq.created_by = NULL;
+	*out = w;
+	return SL_OK;
+}
+
+static void file_free(struct afile *f)
+{
+	if (!f)
+		return;
+	sl_pq_writer_free(f->pw);
+	sl_store_writer_free(f->sw); /* aborts an uncommitted upload */
+	sl_arc_env_free(f->env);
+	free(f->topic);
+	free(f->encpart);
+	free(f->key);
+	free(f->schema);
+	free(f->tokens);
+	free(f);
+}
+
+void sl_arc_writer_free(struct sl_arc_writer *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->nfiles; i++)
+		file_free(w->files[i]);
+	free(w->files);
+	free(w->topics_dir);
+	sl_buf_free(&w->enc);
+	sl_buf_free(&w->keybuf);
+	free(w);
+}
+
+static enum sl_err pq_out(void *ctx, const void *data, size_t len, struct sl_errbuf *eb)
+{
+	struct afile *f = ctx;
+	return sl_store_writer_write(f->sw, data, len, eb);
+}
+
+static void remove_at(struct sl_arc_writer *w, size_t i)
+{
+	w->files[i] = w->files[--w->nfiles];
+}
+
+static enum sl_err open_file(struct sl_arc_writer *w, const struct sl_arc_rec *r,
+			     const char *encpart, struct afile **out, struct sl_errbuf *eb)
+{
+	struct afile *f = calloc(1, sizeof *f);
+	if (!f)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	f->topic = strdup(r->topic);
+	f->encpart = strdup(encpart);
+	f->partition = r->partition;
+	f->start = f->last = r->offset;
+	f->first_ts = r->ts_ms;
+	f->deadline = sl_arc_rot_deadline(&w->o.rot, sl_clock_wall_us() / 1000);
+	sl_buf_reset(&w->keybuf);
+	enum sl_err err = sl_buf_appendf(&w->keybuf, "%s%s%s/%s/%s+%d+%010" PRId64 ".%s",
+					 w->topics_dir, *w->topics_dir ? "/" : "", r->topic,
+					 encpart, r->topic, (int)r->partition, r->offset,
+					 w->o.format == SL_ARC_JSON ? "json" : "parquet");
+	if (!err && (!f->topic || !f->encpart || !(f->key = strdup(w->keybuf.data))))
+		err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	if (!err)
+		err = sl_store_key_check(f->key, eb);
+	if (!err)
+		err = sl_store_writer_open(w->o.store, f->key,
+					   sl_store_can_if_none_match(w->o.store) ? SL_STORE_IF_NONE_MATCH : 0,
+					   &f->sw, eb);
+	if (!err && w->o.format == SL_ARC_PARQUET) {
+		struct sl_pq_schema *pq;
+		err = sl_arc_env_build(r->j, r->msg.schema, &f->env, &pq, eb);
+		if (!err) {
+			if (r->msg.schema != SL_ARC_JSON_NONE) {
+				const struct sl_arc_json_node *sn = &r->j->v[r->msg.schema];
+				f->schema_len = sn->rawlen;
+				f->schema = malloc(sn->rawlen + 1);
+				if (!f->schema)
+					err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+				else
+					memcpy(f->schema, r->raw + sn->raw, sn->rawlen);
+			}
+		}
+		if (!err)
+			err = sl_pq_writer_open(&f->pw, pq, &w->o.pq, pq_out, f, eb);
+	}
+	if (!err && w->nfiles == w->capfiles) {
+		size_t nc = w->capfiles ? w->capfiles * 2 : 8;
+		struct afile **nf = realloc(w->files, nc * sizeof *nf);
+		if (!nf)
+			err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		else
+			w->files = nf, w->capfiles = nc;
+	}
+	if (err) {
+		file_free(f);
+		return err;
+	}
+	w->files[w->nfiles++] = f;
+	*out = f;
+	return SL_OK;
+}
+
+static struct afile *find(struct sl_arc_writer *w, const char *topic, int32_t partition,
+			  const char *encpart, size_t *idx)
+{
+	for (size_t i = 0; i < w->nfiles; i++) {
+		struct afile *f = w->files[i];
+		if (f->partition == partition && !strcmp(f->encpart, encpart) &&
+		    !strcmp(f->topic, topic)) {
+			*idx = i;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static struct sl_arc_file_info info_of(const struct afile *f)
+{
+	return (struct sl_arc_file_info){.topic = f->topic,
+					 .partition = f->partition,
+					 .start_offset = f->start,
+					 .last_offset = f->last,
+					 .records = f->count,
+					 .key = f->key,
+					 .tokens = f->tokens,
+					 .ntokens = f->ntok};
+}
+
+/* Finish the bytes of a file (footer) without making it visible. */
+static enum sl_err close_bytes(struct afile *f, struct sl_errbuf *eb)
+{
+	if (f->closed)
+		return SL_OK;
+	enum sl_err err = f->pw ? sl_pq_writer_close(f->pw, eb) : SL_OK;
+	if (!err)
+		f->closed = true;
+	return err;
+}
+
+static enum sl_err commit_one(struct sl_arc_writer *w, struct afile *f, bool *existed,
+			      struct sl_errbuf *eb)
+{
+	*existed = false;
+	enum sl_err err;
+	if (!sl_store_can_if_none_match(w->o.store)) {
+		/* No conditional create: look first (single writer per name). */
+		bool ex = false;
+		if ((err = sl_store_head(w->o.store, f->key, &ex, NULL, eb)))
+			return err;
+		if (ex) {
+			*existed = true;
+			return sl_store_writer_abort(f->sw, eb);
+		}
+	}
+	return sl_store_writer_commit(f->sw, existed, eb);
+}
+
+/* Commit the files at the given indexes as one round. */
+static enum sl_err commit_round(struct sl_arc_writer *w, const char *topic, size_t *idx, size_t n,
+				struct sl_errbuf *eb)
+{
+	enum sl_err err = SL_OK;
+	struct sl_arc_file_info *infos = calloc(n ? n : 1, sizeof *infos);
+	if (!infos)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	for (size_t k = 0; k < n && !err; k++) {
+		err = close_bytes(w->files[idx[k]], eb);
+		infos[k] = info_of(w->files[idx[k]]);
+	}
+	if (!err && w->o.before_round)
+		err = w->o.before_round(w->o.ctx, topic, infos, n, eb);
+	for (size_t k = 0; k < n && !err; k++) {
+		struct afile *f = w->files[idx[k]];
+		bool existed;
+		if ((err = commit_one(w, f, &existed, eb)))
+			break;
+		infos[k].existed = existed;
+		if (existed)
+			sl_info("archive: %s already exists (replay), keeping it", f->key);
+		w->committed++;
+		if (w->o.on_commit && (err = w->o.on_commit(w->o.ctx, &infos[k], eb)))
+			break;
+	}
+	if (!err && w->o.after_round)
+		err = w->o.after_round(w->o.ctx, topic, infos, n, eb);
+	free(infos);
+	if (err)
+		return err;
+	/* Remove the committed files: highest index first keeps the others valid. */
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = a + 1; b < n; b++)
+			if (idx[b] > idx[a]) {
+				size_t t = idx[a];
+				idx[a] = idx[b];
+				idx[b] = t;
+			}
+	for (size_t k = 0; k < n; k++) {
+		struct afile *f = w->files[idx[k]];
+		w->pending -= f->count;
+		remove_at(w, idx[k]);
+		file_free(f);
+	}
+	return SL_OK;
+}
+
+/* Commit file i, or with round_per_topic all files of its topic. */
+static enum sl_err rotate(struct sl_arc_writer *w, size_t i, struct sl_errbuf *eb)
+{
+	if (!w->o.round_per_topic)
+		return commit_round(w, w->files[i]->topic, &i, 1, eb);
+	return sl_arc_writer_commit_all(w, w->files[i]->topic, eb);
+}
+
+enum sl_err sl_arc_writer_commit_all(struct sl_arc_writer *w, const char *topic_in,
+				     struct sl_errbuf *eb)
+{
+	enum sl_err err = SL_OK;
+	/* topic_in may point into a file that this call frees: copy it. */
+	char *topic = topic_in ? strdup(topic_in) : NULL;
+	size_t *idx = malloc((w->nfiles ? w->nfiles : 1) * sizeof *idx);
+	if (!idx || (topic_in && !topic)) {
+		free(idx);
+		free(topic);
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	}
+	/* One round per topic, in a stable order. */
+	while (!err && w->nfiles) {
+		const char *t = NULL;
+		for (size_t i = 0; i < w->nfiles; i++)
+			if (!topic || !strcmp(w->files[i]->topic, topic)) {
+				t = w->files[i]->topic;
+				break;
+			}
+		if (!t)
+			break;
+		size_t n = 0;
+		for (size_t i = 0; i < w->nfiles; i++)
+			if (!strcmp(w->files[i]->topic, t))
+				idx[n++] = i;
+		if (w->o.round_per_topic) {
+			char *tc = strdup(t);
+			if (!tc) {
+				err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+				break;
+			}
+			err = commit_round(w, tc, idx, n, eb);
+			free(tc);
+		} else {
+			size_t one = idx[0];
+			err = commit_round(w, t, &one, 1, eb);
+		}
+	}
+	free(idx);
+	free(topic);
+	return err;
+}
+
+enum sl_err sl_arc_writer_tick(struct sl_arc_writer *w, int64_t now_ms, struct sl_errbuf *eb)
+{
+	for (size_t i = 0; i < w->nfiles;) {
+		if (w->files[i]->deadline <= now_ms) {
+			enum sl_err err = rotate(w, i, eb);
+			if (err)
+				return err;
+			i = 0; /* the array changed */
+			continue;
+		}
+		i++;
+	}
+	return SL_OK;
+}
+
+void sl_arc_writer_discard(struct sl_arc_writer *w, const char *topic, int32_t partition)
+{
+	for (size_t i = 0; i < w->nfiles;) {
+		struct afile *f = w->files[i];
+		if (f->partition == partition && !strcmp(f->topic, topic)) {
+			w->pending -= f->count;
+			remove_at(w, i);
+			file_free(f);
+			continue;
+		}
+		i++;
+	}
+}
+
+bool sl_arc_writer_min_open(const struct sl_arc_writer *w, const char *topic, int32_t partition,
+			    int64_t *offset)
+{
+	bool any = false;
+	for (size_t i = 0; i < w->nfiles; i++) {
+		const struct afile *f = w->files[i];
+		if (f->partition == partition && !strcmp(f->topic, topic) &&
+		    (!any || f->start < *offset)) {
+			*offset = f->start;
+			any = true;
+		}
+	}
+	return any;
+}
+
+uint64_t sl_arc_writer_pending(const struct sl_arc_writer *w)
+{
+	return w->pending;
+}
+
+uint64_t sl_arc_writer_files(const struct sl_arc_writer *w)
+{
+	return w->committed;
+}
+
+static bool same_schema(const struct afile *f, const struct sl_arc_rec *r)
+{
+	if (r->msg.schema == SL_ARC_JSON_NONE)
+		return f->schema == NULL;
+	const struct sl_arc_json_node *sn = &r->j->v[r->msg.schema];
+	return f->schema && f->schema_len == sn->rawlen &&
+	       !memcmp(f->schema, r->raw + sn->raw, sn->rawlen);
+}
+
+enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *r,
+			      struct sl_errbuf *eb)
+{
+	sl_buf_reset(&w->enc);
+	enum sl_err err = sl_arc_part_encode(w->o.part, r->partition, r->ts_ms, r->j,
+					     r->j ? r->msg.payload : SL_ARC_JSON_NONE, &w->enc, eb);
+	if (err)
+		return err;
+	size_t i;
+	struct afile *f = find(w, r->topic, r->partition, w->enc.data, &i);
+	if (f && (sl_arc_rot_before(&w->o.rot, f->count, f->first_ts, r->ts_ms) ||
+		  (w->o.format == SL_ARC_PARQUET && !same_schema(f, r)))) {
+		if ((err = rotate(w, i, eb)))
+			return err;
+		f = NULL;
+	}
+	bool fresh = false;
+	if (!f) {
+		if ((err = open_file(w, r, w->enc.data, &f, eb)))
+			return err;
+		fresh = true;
+		find(w, r->topic, r->partition, w->enc.data, &i);
+	}
+	if (w->o.format == SL_ARC_PARQUET) {
+		err = sl_arc_env_row(f->env, f->pw, r->j, r->msg.payload, r->topic, r->partition,
+				     r->offset, eb);
+	} else {
+		err = sl_store_writer_write(f->sw, r->raw, r->raw_len, eb);
+		if (!err)
+			err = sl_store_writer_write(f->sw, "\n", 1, eb);
+	}
+	if (!err && f->ntok == f->captok) {
+		size_t nc = f->captok ? f->captok * 2 : 256;
+		uint64_t *nt = realloc(f->tokens, nc * sizeof *nt);
+		if (!nt)
+			err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		else
+			f->tokens = nt, f->captok = nc;
+	}
+	if (err) {
+		if (fresh && f->count == 0) { /* nothing in it: drop the empty file */
+			remove_at(w, i);
+			file_free(f);
+		}
+		return err;
+	}
+	f->tokens[f->ntok++] = r->token;
+	f->count++;
+	f->last = r->offset;
+	w->pending++;
+	if (sl_arc_rot_after(&w->o.rot, f->count))
+		return rotate(w, i, eb);
+	return SL_OK;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * writer.h -- the archive writer: records in, committed objects out.
+ *
+ * Files are kept open per (topic, kafka partition, encoded partition) and
+ * streamed through a store writer (Parquet: rows go to the Parquet writer,
+ * whose bytes go to the store writer; JSON: one value per line).  Object
+ * names are deterministic:
+ *   <topics.dir>/<topic>/<encoded partition>/<topic>+<partition>+<start %010>.<ext>
+ * where start is the offset of the file's first record.  A file is
+ * committed when rotation says so (rotation.h), when the value schema
+ * changes, or when the caller asks (commit_all / tick).  Commits use the
+ * store's If-None-Match create when it has one, else a HEAD first: an
+ * object that already exists under the name is taken as this file written
+ * by an earlier run (deterministic names and contents) and reported with
+ * `existed`.
+ *
+ * Commit rounds: normally each file is its own round.  With
+ * round_per_topic, a rotation commits every open file of that topic
+ * together; before_round is called after all their bytes are uploaded and
+ * before any is committed, after_round once all are (the lake sink keeps
+ * its intent log there).
+ *
+ * Errors from sl_arc_writer_add: SL_ERR_PROTO means the record is bad (the
+ * message says why) and nothing was added; anything else is fatal for the
+ * writer (store failure after retries): free it and restart from the last
+ * committed position.
+ *
+ * Ownership: the writer borrows the store and partitioner (they must
+ * outlive it) and copies everything else.  Single-threaded.
+ */
+#ifndef SL_ARCHIVE_WRITER_H
+#define SL_ARCHIVE_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "archive/envelope.h"
+#include "archive/json.h"
+#include "archive/partitioner.h"
+#include "archive/rotation.h"
+#include "core/err.h"
+#include "parquet/parquet.h"
+#include "store/store.h"
+
+enum sl_arc_format { SL_ARC_PARQUET, SL_ARC_JSON };
+
+struct sl_arc_file_info {
+	const char *topic;
+	int32_t partition;
+	int64_t start_offset, last_offset;
+	uint64_t records;
+	const char *key;       /* object key */
+	bool existed;          /* already in the store (a replay) */
+	const uint64_t *tokens; /* caller tokens of the records, in order */
+	size_t ntokens;
+};
+
+typedef enum sl_err (*sl_arc_commit_fn)(void *ctx, const struct sl_arc_file_info *fi,
+					struct sl_errbuf *eb);
+typedef enum sl_err (*sl_arc_round_fn)(void *ctx, const char *topic,
+				       const struct sl_arc_file_info *files, size_t n,
+				       struct sl_errbuf *eb);
+
+struct sl_arc_writer_opts {
+	struct sl_store *store;
+	struct sl_arc_part *part;
+	const char *topics_dir;     /* "topics" */
+	enum sl_arc_format format;
+	struct sl_pq_options pq;    /* codec etc. */
+	struct sl_arc_rot rot;
+	bool round_per_topic;
+	sl_arc_commit_fn on_commit; /* may be NULL */
+	sl_arc_round_fn before_round; /* may be NULL */
+	sl_arc_round_fn after_round;  /* may be NULL */
+	void *ctx;
+};
+
+struct sl_arc_rec {
+	const char *topic;
+	int32_t partition;
+	int64_t offset;
+	int64_t ts_ms;               /* the timestamp extractor's time */
+	const struct sl_arc_json *j; /* parsed value */
+	struct sl_arc_msg msg;
+	const char *raw;             /* raw value bytes (JSON format) */
+	size_t raw_len;
+	uint64_t token;              /* handed back in sl_arc_file_info */
+};
+
+struct sl_arc_writer;
+
+enum sl_err sl_arc_writer_new(const struct sl_arc_writer_opts *o, struct sl_arc_writer **out,
+			      struct sl_errbuf *eb);
+/* Aborts open files (nothing partial becomes visible).  NULL is a no-op. */
+void sl_arc_writer_free(struct sl_arc_writer *w);
+
+enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *rec,
+			      struct sl_errbuf *eb);
+/* Commit files whose schedule deadline passed (now_ms: wall clock). */
+enum sl_err sl_arc_writer_tick(struct sl_arc_writer *w, int64_t now_ms, struct sl_errbuf *eb);
+/* Commit every open file (topic NULL) or those of one topic. */
+enum sl_err sl_arc_writer_commit_all(struct sl_arc_writer *w, const char *topic,
+				     struct sl_errbuf *eb);
+/* Abort open files of (topic, partition) without committing (rebalance). */
+void sl_arc_writer_discard(struct sl_arc_writer *w, const char *topic, int32_t partition);
+/* Lowest start offset of the open files of (topic, partition); false if
+ * none is open. */
+bool sl_arc_writer_min_open(const struct sl_arc_writer *w, const char *topic, int32_t partition,
+			    int64_t *offset);
+/* Records held in open files. */
+uint64_t sl_arc_writer_pending(const struct sl_arc_writer *w);
+/* Objects committed (or found existing) so far. */
+uint64_t sl_arc_writer_files(const struct sl_arc_writer *w);
+
+#endif

@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * archive.c -- the archive pipeline (archive.h) over librdkafka.
+ *
+ * One thread: poll the consumer, hand records to the writer, commit
+ * offsets after files land.  Partitions are tracked in a small array
+ * (next offset to handle, last committed).  Rebalances use the eager
+ * protocol: on revoke the open files of the lost partitions are aborted
+ * (their offsets were never committed, the next owner re-reads them).
+ * The dead letter queue is a separate idempotent producer, flushed before
+ * any offset commit so a skipped record is never lost.
+ */
+#include "pipeline/archive.h"
+
+#include <inttypes.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive/json.h"
+#include "archive/setup.h"
+#include "archive/writer.h"
+#include "core/clock.h"
+#include "core/log.h"
+
+struct tp {
+	char *topic;
+	int32_t partition;
+	int64_t next;      /* one past the last record handled; -1 = none yet */
+	int64_t committed; /* last committed offset; -1 = none */
+	bool live;
+};
+
+struct arch {
+	const struct sl_config *cfg;
+	struct sl_arc_setup setup;
+	struct sl_arc_writer *w;
+	struct sl_arc_json json;
+	rd_kafka_t *rk, *dlq;
+	const char *dlq_topic;
+	bool tolerate;
+	struct tp *tps;
+	size_t ntps, captps;
+	uint64_t records, tombstones, bad, dlq_failed;
+	enum sl_err fatal;
+	char fatal_msg[512];
+};
+
+static struct tp *tp_get(struct arch *a, const char *topic, int32_t partition)
+{
+	for (size_t i = 0; i < a->ntps; i++)
+		if (a->tps[i].partition == partition && !strcmp(a->tps[i].topic, topic))
+			return &a->tps[i];
+	if (a->ntps == a->captps) {
+		size_t nc = a->captps ? a->captps * 2 : 16;
+		struct tp *nt = realloc(a->tps, nc * sizeof *nt);
+		if (!nt)
+			return NULL;
+		a->tps = nt;
+		a->captps = nc;
+	}
+	struct tp *t = &a->tps[a->ntps];
+	*t = (struct tp){.topic = strdup(topic), .partition = partition, .next = -1, .committed = -1};
+	if (!t->topic)
+		return NULL;
+	a->ntps++;
+	return t;
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+			 rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	struct arch *a = opaque;
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		for (int i = 0; i < parts->cnt; i++) {
+			struct tp *t = tp_get(a, parts->elems[i].topic, parts->elems[i].partition);
+			if (t) {
+				t->live = true;
+				t->next = -1;
+				t->committed = -1;
+			}
+		}
+		sl_info("archive: assigned %d partition(s)", parts->cnt);
+		rd_kafka_assign(rk, parts);
+	} else {
+		for (int i = 0; i < parts->cnt; i++) {
+			sl_arc_writer_discard(a->w, parts->elems[i].topic, parts->elems[i].partition);
+			struct tp *t = tp_get(a, parts->elems[i].topic, parts->elems[i].partition);
+			if (t)
+				t->live = false;
+		}
+		sl_info("archive: revoked %d partition(s)", parts->cnt);
+		rd_kafka_assign(rk, NULL);
+	}
+}
+
+struct conf_ctx {
+	rd_kafka_conf_t *conf;
+	char *errstr;
+	size_t errlen;
+	bool failed;
+	char bad_key[128];
+	bool producer;
+};
+
+static void set_pair(const char *key, const char *value, void *ctx)
+{
+	struct conf_ctx *c = ctx;
+	if (c->failed)
+		return;
+	/* Consumer-only settings do not belong on the DLQ producer. */
+	if (c->producer && (!strcmp(key, "group.id") || !strncmp(key, "auto.", 5) ||
+			    !strncmp(key, "enable.auto", 11) || !strncmp(key, "session.", 8) ||
+			    !strncmp(key, "max.poll", 8) || !strncmp(key, "isolation.", 10) ||
+			    !strncmp(key, "fetch.", 6) || !strncmp(key, "partition.assignment", 20)))
+		return;
+	if (rd_kafka_conf_set(c->conf, key, value, c->errstr, c->errlen) != RD_KAFKA_CONF_OK) {
+		c->failed = true;
+		snprintf(c->bad_key, sizeof c->bad_key, "%s", key);
+	}
+}
+
+static enum sl_err make_conf(struct arch *a, bool producer, rd_kafka_conf_t **out,
+			     struct sl_errbuf *eb)
+{
+	char errstr[512];
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	struct conf_ctx c = {.conf = conf, .errstr = errstr, .errlen = sizeof errstr,
+			     .producer = producer};
+	if (!producer) {
+		char group[512];
+		const char *g = sl_config_get(a->cfg, "group.id");
+		const char *name = sl_config_get(a->cfg, "name");
+		if (g && *g)
+			snprintf(group, sizeof group, "%s", g);
+		else
+			snprintf(group, sizeof group, "connect-%s", name && *name ? name : "sluice-archive");
+		set_pair("group.id", group, &c);
+		set_pair("enable.auto.commit", "false", &c);
+		set_pair("enable.auto.offset.store", "false", &c);
+		set_pair("auto.offset.reset", "earliest", &c);
+		set_pair("enable.partition.eof", "false", &c);
+	} else {
+		set_pair("enable.idempotence", "true", &c);
+		set_pair("acks", "all", &c);
+	}
+	sl_config_foreach_prefix(a->cfg, "kafka.", set_pair, &c);
+	if (c.failed) {
+		rd_kafka_conf_destroy(conf);
+		return sl_err_set(eb, SL_ERR_CONFIG, "kafka.%s: %s", c.bad_key, errstr);
+	}
+	*out = conf;
+	return SL_OK;
+}
+
+/* Commit what is durable: see archive.h. */
+static enum sl_err commit_offsets(struct arch *a, bool sync, struct sl_errbuf *eb)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
+	for (size_t i = 0; i < a->ntps; i++) {
+		struct tp *t = &a->tps[i];
+		if (!t->live || t->next < 0)
+			continue;
+		int64_t c = t->next, min;
+		if (sl_arc_writer_min_open(a->w, t->topic, t->partition, &min) && min < c)
+			c = min;
+		if (c > t->committed)
+			rd_kafka_topic_partition_list_add(l, t->topic, t->partition)->offset = c;
+	}
+	enum sl_err err = SL_OK;
+	if (l->cnt) {
+		if (a->dlq) {
+			/* Records sent to the DLQ must be there before their offsets move. */
+			rd_kafka_resp_err_t fe = rd_kafka_flush(a->dlq, 30000);
+			if (fe || a->dlq_failed) {
+				rd_kafka_topic_partition_list_destroy(l);
+				return sl_err_set(eb, SL_ERR_IO,
+						  "could not deliver to the dead letter queue \"%s\": %s",
+						  a->dlq_topic, fe ? rd_kafka_err2str(fe) : "delivery failed");
+			}
+		}
+		rd_kafka_resp_err_t ce = rd_kafka_commit(a->rk, l, sync ? 0 : 0);
+		if (ce && ce != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+			sl_warn("archive: could not commit offsets: %s (will retry)", rd_kafka_err2str(ce));
+		} else {
+			for (int i = 0; i < l->cnt; i++) {
+				struct tp *t = tp_get(a, l->elems[i].topic, l->elems[i].partition);
+				if (t)
+					t->committed = l->elems[i].offset;
+			}
+		}
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+	return err;
+}
+
+static void dlq_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	(void)rk;
+	struct arch *a = opaque;
+	if (m->err) {
+		a->dlq_failed++;
+		sl_error("archive: dead letter queue delivery failed: %s", rd_kafka_err2str(m->err));
+	}
+}
+
+/* A record that cannot be archived: DLQ, skip with a log line, or stop. */
+static enum sl_err bad_record(struct arch *a, const rd_kafka_message_t *m, const char *reason,
+			      struct sl_errbuf *eb)
+{
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	if (!a->tolerate)
+		return sl_err_set(eb, SL_ERR_PROTO,
+				  "could not archive the record at topic \"%s\" partition %d offset "
+				  "%" PRId64 ": %s (errors.tolerance=none)",
+				  topic, (int)m->partition, m->offset, reason);
+	a->bad++;
+	if (!a->dlq) {
+		sl_warn("archive: skipping the record at topic \"%s\" partition %d offset %" PRId64
+			": %s (errors.tolerance=all, no dead letter queue)",
+			topic, (int)m->partition, m->offset, reason);
+		return SL_OK;
+	}
+	char part[16], off[24];
+	snprintf(part, sizeof part, "%d", (int)m->partition);
+	snprintf(off, sizeof off, "%" PRId64, m->offset);
+	rd_kafka_headers_t *h = rd_kafka_headers_new(4);
+	rd_kafka_header_add(h, "__connect.errors.topic", -1, topic, -1);
+	rd_kafka_header_add(h, "__connect.errors.partition", -1, part, -1);
+	rd_kafka_header_add(h, "__connect.errors.offset", -1, off, -1);
+	rd_kafka_header_add(h, "__connect.errors.exception.message", -1, reason, -1);
+	rd_kafka_resp_err_t e;
+	for (;;) {
+		e = rd_kafka_producev(a->dlq, RD_KAFKA_V_TOPIC(a->dlq_topic),
+				      RD_KAFKA_V_KEY(m->key, m->key_len),
+				      RD_KAFKA_V_VALUE(m->payload, m->len),
+				      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+				      RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		rd_kafka_poll(a->dlq, 100);
+	}
+	if (e) {
+		rd_kafka_headers_destroy(h);
+		return sl_err_set(eb, SL_ERR_IO, "could not produce to the dead letter queue \"%s\": %s",
+				  a->dlq_topic, rd_kafka_err2str(e));
+	}
+	sl_warn("archive: record at topic \"%s\" partition %d offset %" PRId64
+		" sent to the dead letter queue \"%s\": %s",
+		topic, (int)m->partition, m->offset, a->dlq_topic, reason);
+	return SL_OK;
+}
+
+static enum sl_err handle(struct arch *a, const rd_kafka_message_t *m, struct sl_errbuf *eb)
+{
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	struct tp *t = tp_get(a, topic, m->partition);
+	if (!t)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	if (t->next >= 0 && m->offset < t->next)
+		return SL_OK; /* already handled (a re-fetch) */
+	enum sl_err err = SL_OK;
+	if (!m->payload) {
+		if (a->setup.null_fail)
+			return sl_err_set(eb, SL_ERR_PROTO,
+					  "record with a null value at topic \"%s\" partition %d offset "
+					  "%" PRId64 " (behavior.on.null.values=fail)",
+					  topic, (int)m->partition, m->offset);
+		a->tombstones++;
+		t->next = m->offset + 1;
+		return SL_OK;
+	}
+	struct sl_arc_rec r = {.topic = topic, .partition = m->partition, .offset = m->offset,
+			       .j = &a->json, .raw = m->payload, .raw_len = m->len,
+			       .token = (uint64_t)m->offset};
+	struct sl_errbuf reb;
+	enum sl_err rerr = sl_arc_json_parse(&a->json, m->payload, m->len, &reb);
+	if (!rerr)
+		rerr = sl_arc_msg_split(&a->json, &r.msg, &reb);
+	if (!rerr) {
+		rd_kafka_timestamp_type_t tt;
+		int64_t kts = rd_kafka_message_timestamp(m, &tt);
+		rerr = sl_arc_setup_ts(&a->setup, &a->json, r.msg.payload, kts, &r.ts_ms, &reb);
+	}
+	if (!rerr)
+		rerr = sl_arc_writer_add(a->w, &r, &reb);
+	if (rerr == SL_ERR_PROTO)
+		err = bad_record(a, m, reb.msg, eb);
+	else if (rerr)
+		return sl_err_set(eb, rerr, "%s", reb.msg);
+	if (!err) {
+		t = tp_get(a, topic, m->partition); /* the array may have moved */
+		if (t)
+			t->next = m->offset + 1;
+		a->records++;
+	}
+	return err;
+}
+
+enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *stop,
+			   struct sl_errbuf *eb)
+{
+	struct arch *a = calloc(1, sizeof *a);
+	if (!a)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	a->cfg = cfg;
+	sl_arc_json_init(&a->json);
+	a->tolerate = !strcmp(sl_config_get(cfg, "errors.tolerance"), "all");
+	a->dlq_topic = sl_config_get(cfg, "errors.deadletterqueue.topic.name");
+	if (a->dlq_topic && !*a->dlq_topic)
+		a->dlq_topic = NULL;
+	char errstr[512];
+	rd_kafka_conf_t *conf = NULL;
+	enum sl_err err = sl_arc_setup_open(cfg, &a->setup, eb);
+	if (!err)
+		err = sl_arc_writer_new(&a->setup.wopts, &a->w, eb);
+	if (!err)
+		err = make_conf(a, false, &conf, eb);
+	if (!err) {
+		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+		rd_kafka_conf_set_opaque(conf, a);
+		a->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+		if (!a->rk) {
+			rd_kafka_conf_destroy(conf);
+			err = sl_err_set(eb, SL_ERR_CONFIG, "could not create the Kafka consumer: %s",
+					 errstr);
+		} else {
+			rd_kafka_poll_set_consumer(a->rk);
+		}
+	}
+	if (!err && a->tolerate && a->dlq_topic) {
+		rd_kafka_conf_t *pc;
+		if (!(err = make_conf(a, true, &pc, eb))) {
+			rd_kafka_conf_set_dr_msg_cb(pc, dlq_dr);
+			rd_kafka_conf_set_opaque(pc, a);
+			if (!(a->dlq = rd_kafka_new(RD_KAFKA_PRODUCER, pc, errstr, sizeof errstr))) {
+				rd_kafka_conf_destroy(pc);
+				err = sl_err_set(eb, SL_ERR_CONFIG,
+						 "could not create the dead letter queue producer: %s",
+						 errstr);
+			}
+		}
+	}
+	if (!err) {
+		rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(4);
+		const char *re = sl_config_get(cfg, "topics.regex");
+		if (re && *re) {
+			char pat[1024];
+			snprintf(pat, sizeof pat, "%s%s", re[0] == '^' ? "" : "^", re);
+			rd_kafka_topic_partition_list_add(subs, pat, RD_KAFKA_PARTITION_UA);
+		} else {
+			char **items = NULL;
+			size_t n = 0;
+			err = sl_config_split_list(sl_config_get(cfg, "topics"), &items, &n, eb);
+			for (size_t i = 0; !err && i < n; i++)
+				rd_kafka_topic_partition_list_add(subs, items[i], RD_KAFKA_PARTITION_UA);
+			free(items);
+		}
+		if (!err) {
+			rd_kafka_resp_err_t se = rd_kafka_subscribe(a->rk, subs);
+			if (se)
+				err = sl_err_set(eb, SL_ERR_CONFIG, "could not subscribe: %s",
+						 rd_kafka_err2str(se));
+		}
+		rd_kafka_topic_partition_list_destroy(subs);
+	}
+	if (!err)
+		sl_info("archive: writing to %s", a->setup.url);
+	int64_t last_commit = sl_clock_mono_us(), t0 = sl_clock_mono_us();
+	uint64_t files_at_commit = 0;
+	while (!err && !*stop) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(a->rk, 100);
+		if (m) {
+			if (m->err) {
+				if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+					sl_warn("archive: consumer: %s", rd_kafka_message_errstr(m));
+			} else {
+				err = handle(a, m, eb);
+			}
+			rd_kafka_message_destroy(m);
+		}
+		if (a->dlq)
+			rd_kafka_poll(a->dlq, 0);
+		int64_t now = sl_clock_mono_us();
+		if (!err && (!m || now - last_commit > 200000)) {
+			err = sl_arc_writer_tick(a->w, sl_clock_wall_us() / 1000, eb);
+			/* Commit when files landed, and at least every second. */
+			if (!err && (sl_arc_writer_files(a->w) != files_at_commit ||
+				     now - last_commit > 1000000)) {
+				err = commit_offsets(a, false, eb);
+				files_at_commit = sl_arc_writer_files(a->w);
+				last_commit = now;
+			}
+		}
+	}
+	if (!err && a->rk) {
+		/* Clean stop: make open files durable, then commit their offsets. */
+		err = sl_arc_writer_commit_all(a->w, NULL, eb);
+		if (!err)
+			err = commit_offsets(a, true, eb);
+		double secs = (double)(sl_clock_mono_us() - t0) / 1e6;
+		sl_info("archive: stopped: %" PRIu64 " records in %" PRIu64 " files in %.1f s; %" PRIu64
+			" tombstones ignored, %" PRIu64 " bad records",
+			a->records, sl_arc_writer_files(a->w), secs, a->tombstones, a->bad);
+	}
+	/* On error, open files are aborted (never visible) and offsets stay. */
+	sl_arc_writer_free(a->w);
+	a->w = NULL;
+	if (a->rk) {
+		rd_kafka_consumer_close(a->rk);
+		rd_kafka_destroy(a->rk);
+	}
+	if (a->dlq) {
+		rd_kafka_flush(a->dlq, 10000);
+		rd_kafka_destroy(a->dlq);
+	}
+	sl_arc_setup_close(&a->setup);
+	sl_arc_json_free(&a->json);
+	for (size_t i = 0; i < a->ntps; i++)
+		free(a->tps[i].topic);
+	free(a->tps);
+	free(a);
+	return err;
+}
