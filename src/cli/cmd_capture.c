@@ -24,6 +24,12 @@ int sl_cmd_capture(int argc, char **argv)
 			    "snapshot first (snapshot.mode), then streams from the replication slot. An LSN is\n"
 			    "confirmed to PostgreSQL only after every event before it is durable in the sink,\n"
 			    "so a crash or SIGKILL loses nothing. SIGTERM drains and exits 0.\n\n"
+			    "HTTP endpoint (http.listen): GET /metrics (Prometheus; docs/METRICS.md),\n"
+			    "/healthz, /readyz, and Kafka Connect's /connectors/<name>/status, /config,\n"
+			    "PUT .../pause and .../resume, POST .../restart. <name> is the name key, else\n"
+			    "<topic.prefix>-capture. On a fatal error the connector is FAILED; with\n"
+			    "http.listen set explicitly the process keeps serving that status until\n"
+			    "SIGTERM (exit 1) or POST .../restart, otherwise it exits 1 at once.\n\n"
 			    "  --check          run the preflight checks only and print a report\n"
 			    "  --print-config   print the effective configuration (secrets redacted)\n"
 			    "  --until-lsn LSN  stop cleanly once everything up to LSN (e.g. 0/16B3748) is confirmed\n"
@@ -52,12 +58,21 @@ int sl_cmd_capture(int argc, char **argv)
 		} else {
 			rc = problems ? 1 : 0;
 		}
+	} else if (!sl_cli_obs_start(cfg, SL_ROLE_CAPTURE, "capture")) {
+		rc = 2;
 	} else {
-		enum sl_err err = sl_capture_run(cfg, sl_cli_stop_flag(), &eb);
-		if (err) {
-			sl_error("%s", eb.msg);
+		volatile sig_atomic_t *stop = sl_cli_stop_flag();
+		for (;;) {
+			enum sl_err err = sl_capture_run(cfg, stop, &eb);
+			if (!err)
+				break;
+			/* The FAILED state change logs the error once. */
+			if (sl_cli_obs_failed(cfg, eb.msg, stop))
+				continue; /* POST .../restart */
 			rc = err == SL_ERR_CONFIG ? 2 : 1;
+			break;
 		}
+		sl_cli_obs_stop();
 	}
 	sl_config_free(cfg);
 	return rc;

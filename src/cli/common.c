@@ -6,8 +6,16 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/log.h"
+#include "obs/http.h"
+#include "obs/metrics.h"
+#include "obs/status.h"
+#include "core/version.h"
+
+static struct sl_http *g_http;
 
 static volatile sig_atomic_t g_stop;
 
@@ -117,4 +125,81 @@ void sl_cli_help(const char *cmd, unsigned role, const char *usage, const char *
 	printf("  %-40s\n      passed to librdkafka as <key> (e.g. kafka.bootstrap.servers)\n",
 	       "kafka.<key>");
 	(void)cmd;
+}
+
+/* Kafka Connect's worker_id is the advertised host:port of the REST
+ * server: the listen host, or this host's name for a wildcard address. */
+static void worker_id(const char *listen, int port, char *out, size_t n)
+{
+	char host[256] = "";
+	if (!sl_http_disabled(listen)) {
+		const char *colon = strrchr(listen, ':');
+		size_t hl = colon ? (size_t)(colon - listen) : 0;
+		if (hl < sizeof host)
+			snprintf(host, sizeof host, "%.*s", (int)hl, listen);
+	}
+	if (!*host || !strcmp(host, "0.0.0.0") || !strcmp(host, "[::]")) {
+		if (gethostname(host, sizeof host))
+			snprintf(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+	}
+	snprintf(out, n, "%s:%d", host, port);
+}
+
+bool sl_cli_obs_start(const struct sl_config *cfg, unsigned role, const char *cmd)
+{
+	sl_metrics_init(role);
+	sl_metric_set(sl_metric1(SL_M_BUILD_INFO, SL_VERSION), 1);
+	const char *listen = sl_config_get(cfg, "http.listen");
+	struct sl_errbuf eb = {{0}};
+	if (!sl_http_disabled(listen)) {
+		enum sl_err err = sl_http_start(listen, &g_http, &eb);
+		if (err == SL_ERR_CONFIG || err == SL_ERR_NOMEM) {
+			fprintf(stderr, "sluice %s: %s\n", cmd, eb.msg);
+			return false;
+		}
+		if (err)
+			sl_warn("%s; running without the HTTP endpoint", eb.msg);
+	}
+	char name[256], worker[300];
+	sl_status_default_name(cfg, role, name, sizeof name);
+	worker_id(listen, g_http ? sl_http_port(g_http) : 0, worker, sizeof worker);
+	if (sl_status_init(name, role == SL_ROLE_ARCHIVE ? "sink" : "source", worker, cfg, &eb)) {
+		fprintf(stderr, "sluice %s: %s\n", cmd, eb.msg);
+		sl_cli_obs_stop();
+		return false;
+	}
+	if (g_http)
+		sl_info("http: serving /metrics, /healthz, /readyz and /connectors/%s on %s (port %d)",
+			name, listen, sl_http_port(g_http));
+	return true;
+}
+
+void sl_cli_obs_stop(void)
+{
+	sl_http_stop(g_http);
+	g_http = NULL;
+	sl_status_free();
+	sl_metrics_reset();
+}
+
+bool sl_cli_obs_failed(const struct sl_config *cfg, const char *trace,
+		       volatile sig_atomic_t *stop)
+{
+	sl_status_set_state(SL_CONN_FAILED, trace);
+	sl_status_set_ready(false, "failed");
+	if (!g_http || !sl_config_is_set(cfg, "http.listen"))
+		return false;
+	sl_info("serving the FAILED status until SIGTERM or POST /connectors/%s/restart",
+		sl_status_name());
+	sl_status_take_restart(); /* a request from before the failure does not count */
+	while (!*stop) {
+		if (sl_status_take_restart()) {
+			sl_status_set_state(SL_CONN_UNASSIGNED, NULL);
+			return true;
+		}
+		struct timespec ts = {0, 100 * 1000000};
+		nanosleep(&ts, NULL);
+	}
+	return false;
 }

@@ -7,6 +7,13 @@
  * everything that touches the sink or the ack tracker happens under `mu`,
  * and the sink calls on_ack only from inside sink poll/flush, which are
  * themselves called under `mu`.  Streaming is single-threaded.
+ *
+ * Observability (obs/): the loop publishes metrics, the connector state
+ * and readiness, and honours pause/resume/restart requests that the HTTP
+ * thread leaves in obs/status between batches.  The commit times of
+ * transactions not yet delivered sit in a small FIFO under `lag_mu`
+ * (never held for long), which the scrape reads to compute how far
+ * delivery is behind the source.
  */
 #include "pipeline/capture.h"
 
@@ -23,6 +30,8 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "event/debezium.h"
+#include "obs/metrics.h"
+#include "obs/status.h"
 #include "pipeline/acks.h"
 #include "pipeline/state.h"
 #include "sinks/lake.h"
@@ -46,6 +55,21 @@ struct coll_count {
 	char *name;
 	uint64_t n;
 };
+
+/* A delivered-or-not transaction: its commit end LSN and commit time. */
+struct pending_txn {
+	uint64_t lsn;
+	int64_t commit_us;
+};
+
+/* Cached series of sluice_capture_events_total for (schema, table, op):
+ * the registry lookup takes a mutex, the cache does not. */
+struct ev_cache {
+	char schema[64], table[64];
+	int op;
+	struct sl_metric *m;
+};
+#define EV_CACHE 64
 
 struct capture {
 	const struct sl_config *cfg;
@@ -89,6 +113,18 @@ struct capture {
 	size_t ncolls;
 
 	uint64_t events, bytes;
+
+	/* Observability.  m_* are cached series (registry-owned). */
+	struct sl_metric *m_records, *m_bytes, *m_acked, *m_inflight, *m_snap_rows,
+		*m_snap_running, *m_snap_planned, *m_snap_done, *m_latency, *m_slot_lag,
+		*m_confirmed, *m_received, *m_txns;
+	struct ev_cache ev[EV_CACHE];
+	pthread_mutex_t lag_mu; /* guards pend*, last_latency_ms */
+	struct pending_txn *pend;
+	size_t pend_head, pend_len, pend_cap; /* ring */
+	int64_t last_latency_ms;
+	int64_t next_slot_poll_us;
+	bool restart; /* session ended on a restart request */
 };
 
 /* ---- delivery ----------------------------------------------------------- */
@@ -103,6 +139,7 @@ static void on_ack(void *ctx, uint64_t seq, enum sl_err err, const char *msg)
 		}
 		return; /* never acked: its LSN is never confirmed */
 	}
+	sl_metric_add(c->m_acked, 1);
 	sl_acks_ack(&c->acks, seq);
 }
 
@@ -150,6 +187,8 @@ static enum sl_err produce(struct capture *c, const char *topic, const void *key
 	c->events++;
 	c->bytes += klen + vlen;
 	pthread_mutex_unlock(&c->mu);
+	sl_metric_add(c->m_records, 1);
+	sl_metric_add(c->m_bytes, (int64_t)(klen + vlen));
 	return err;
 }
 
@@ -161,6 +200,54 @@ static void describe(const struct sl_change *ch, char *what, size_t n)
 		snprintf(what, n, "table \"%s.%s\"", ch->rel->schema, ch->rel->table);
 	else
 		snprintf(what, n, "a logical decoding message");
+}
+
+static const char *op_label(enum sl_op op)
+{
+	switch (op) {
+	case SL_OP_CREATE: return "c";
+	case SL_OP_UPDATE: return "u";
+	case SL_OP_DELETE: return "d";
+	case SL_OP_READ: return "r";
+	case SL_OP_TRUNCATE: return "t";
+	case SL_OP_MESSAGE: return "m";
+	}
+	return "?";
+}
+
+/* sluice_capture_events_total{table="schema.table",op} += n.  Streaming
+ * thread only (the cache is not shared). */
+static void count_event(struct capture *c, const char *schema, const char *table, enum sl_op op,
+			int64_t n)
+{
+	if (!schema)
+		schema = "";
+	if (!table)
+		table = "";
+	size_t h = (size_t)op * 31;
+	for (const char *p = table; *p; p++)
+		h = h * 131 + (unsigned char)*p;
+	struct ev_cache *e = &c->ev[h % EV_CACHE];
+	if (!e->m || e->op != (int)op || strcmp(e->schema, schema) || strcmp(e->table, table)) {
+		char name[300];
+		if (*schema || *table)
+			snprintf(name, sizeof name, "%s.%s", schema, table);
+		else
+			name[0] = '\0';
+		e->m = sl_metric2(SL_M_CAPTURE_EVENTS, name, op_label(op));
+		/* Names longer than the cache slot are looked up every time. */
+		if (strlen(schema) < sizeof e->schema && strlen(table) < sizeof e->table) {
+			snprintf(e->schema, sizeof e->schema, "%s", schema);
+			snprintf(e->table, sizeof e->table, "%s", table);
+			e->op = (int)op;
+		} else {
+			struct sl_metric *m = e->m;
+			e->m = NULL;
+			sl_metric_add(m, n);
+			return;
+		}
+	}
+	sl_metric_add(e->m, n);
 }
 
 /* Encode and produce one change (plus its tombstone). */
@@ -179,6 +266,9 @@ static enum sl_err emit(struct capture *c, const struct sl_change *ch, struct sl
 	char what[128];
 	describe(ch, what, sizeof what);
 	err = produce(c, topic, key_null ? NULL : kb->data, kb->len, vb->data, vb->len, what, eb);
+	if (!err)
+		count_event(c, ch->rel ? ch->rel->schema : "", ch->rel ? ch->rel->table : "", ch->op,
+			    1);
 	if (!err && ch->op == SL_OP_DELETE && c->tombstones && !key_null)
 		err = produce(c, topic, kb->data, kb->len, NULL, 0, what, eb);
 	return err;
@@ -215,6 +305,67 @@ static struct coll_count *coll(struct capture *c, const char *schema, const char
 	p[c->ncolls].name = strdup(name);
 	p[c->ncolls].n = 0;
 	return p[c->ncolls].name ? &p[c->ncolls++] : NULL;
+}
+
+/* ---- delivery lag ---------------------------------------------------------- */
+
+/* Remember a committed transaction until the sink has confirmed it.  On
+ * allocation failure the entry is dropped: only the lag metric suffers. */
+static void pend_push(struct capture *c, uint64_t lsn, int64_t commit_us)
+{
+	pthread_mutex_lock(&c->lag_mu);
+	if (c->pend_len == c->pend_cap) {
+		size_t ncap = c->pend_cap ? c->pend_cap * 2 : 256;
+		struct pending_txn *p = malloc(ncap * sizeof *p);
+		if (p) {
+			for (size_t i = 0; i < c->pend_len; i++)
+				p[i] = c->pend[(c->pend_head + i) % c->pend_cap];
+			free(c->pend);
+			c->pend = p;
+			c->pend_cap = ncap;
+			c->pend_head = 0;
+		}
+	}
+	if (c->pend_len < c->pend_cap) {
+		c->pend[(c->pend_head + c->pend_len) % c->pend_cap] =
+			(struct pending_txn){lsn, commit_us};
+		c->pend_len++;
+	}
+	pthread_mutex_unlock(&c->lag_mu);
+}
+
+/* Every transaction up to flush is delivered: observe its latency. */
+static void pend_delivered(struct capture *c, uint64_t flush)
+{
+	int64_t now = sl_clock_wall_us();
+	pthread_mutex_lock(&c->lag_mu);
+	while (c->pend_len && c->pend[c->pend_head].lsn <= flush) {
+		int64_t lat = now - c->pend[c->pend_head].commit_us;
+		if (lat < 0)
+			lat = 0; /* clock skew between hosts */
+		sl_metric_observe(c->m_latency, lat);
+		sl_metric_add(c->m_txns, 1);
+		c->last_latency_ms = lat / 1000;
+		c->pend_head = (c->pend_head + 1) % c->pend_cap;
+		c->pend_len--;
+	}
+	pthread_mutex_unlock(&c->lag_mu);
+}
+
+/* Scrape-time hook (HTTP thread): the source lag gauge. */
+static void collect(void *ctx)
+{
+	struct capture *c = ctx;
+	int64_t now = sl_clock_wall_us();
+	pthread_mutex_lock(&c->lag_mu);
+	int64_t ms = c->last_latency_ms;
+	if (c->pend_len) {
+		int64_t age = (now - c->pend[c->pend_head].commit_us) / 1000;
+		if (age > ms)
+			ms = age;
+	}
+	pthread_mutex_unlock(&c->lag_mu);
+	sl_metric_set(sl_metric0(SL_M_SOURCE_LAG), ms < 0 ? 0 : ms);
 }
 
 /* ---- stream handler ----------------------------------------------------- */
@@ -290,6 +441,8 @@ static enum sl_err h_commit(void *ctx, const struct sl_pg_txn *txn, struct sl_er
 	if (sl_acks_commit(&c->acks, txn->end_lsn))
 		err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	pthread_mutex_unlock(&c->mu);
+	if (!err)
+		pend_push(c, txn->end_lsn, txn->commit_ts_us);
 	return err;
 }
 
@@ -328,6 +481,8 @@ static enum sl_err release_held(struct capture *c, bool final, struct sl_errbuf 
 					 h->val.data, h->val.len, h->what, eb);
 	c->events++;
 	c->bytes += h->key.len + h->val.len;
+	sl_metric_add(c->m_records, 1);
+	sl_metric_add(c->m_bytes, (int64_t)(h->key.len + h->val.len));
 	h->has = false;
 	return err;
 }
@@ -342,6 +497,7 @@ static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, stru
 		first = c->snap_first_done = true;
 	pthread_mutex_unlock(&c->mu);
 	ch.src.snapshot = first ? "first" : "true";
+	sl_metric_add(c->m_snap_rows, 1);
 	struct sl_buf *kb = &c->wkey[worker], *vb = &c->wval[worker];
 	bool key_null = false;
 	sl_buf_reset(kb);
@@ -386,7 +542,14 @@ static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, stru
 static void s_table_done(void *ctx, const char *schema, const char *table, uint64_t rows,
 			 int done, int total)
 {
-	(void)ctx;
+	struct capture *c = ctx;
+	/* Snapshot reads are counted per table, when the table is done: the
+	 * reader threads do not share the streaming thread's series cache. */
+	char name[300];
+	snprintf(name, sizeof name, "%s.%s", schema, table);
+	sl_metric_add(sl_metric2(SL_M_CAPTURE_EVENTS, name, "r"), (int64_t)rows);
+	sl_metric_set(c->m_snap_done, done);
+	sl_metric_set(c->m_snap_planned, total);
 	sl_info("snapshot: table %s.%s done, %" PRIu64 " rows (%d of %d tables)", schema, table,
 		rows, done, total);
 }
@@ -575,7 +738,12 @@ static enum sl_err run_snapshot(struct capture *c, PGconn *repl, const char *sna
 	struct sl_pg_snapshot_handler sh = {.ctx = c, .row = s_row, .table_done = s_table_done};
 	uint64_t rows = 0;
 	int64_t t0 = sl_clock_mono_us();
+	sl_metric_set(c->m_snap_running, 1);
+	sl_metric_set(c->m_snap_done, 0);
+	sl_status_set_state(SL_CONN_RUNNING, NULL);
+	sl_status_set_ready(true, NULL);
 	enum sl_err err = sl_pg_snapshot_run(&so, &sh, &rows, eb);
+	sl_metric_set(c->m_snap_running, 0);
 	(void)repl; /* kept open and idle: it holds the exported snapshot */
 	pthread_mutex_lock(&c->mu);
 	if (!err)
@@ -719,6 +887,19 @@ static enum sl_err setup(struct capture *c, struct sl_errbuf *eb)
 	sl_acks_init(&c->acks, 1);
 	sl_buf_init(&c->key, 0);
 	sl_buf_init(&c->val, 0);
+	c->m_records = sl_metric0(SL_M_SINK_RECORDS);
+	c->m_bytes = sl_metric0(SL_M_SINK_BYTES);
+	c->m_acked = sl_metric0(SL_M_SINK_ACKED);
+	c->m_inflight = sl_metric0(SL_M_SINK_IN_FLIGHT);
+	c->m_snap_rows = sl_metric0(SL_M_SNAPSHOT_ROWS);
+	c->m_snap_running = sl_metric0(SL_M_SNAPSHOT_RUNNING);
+	c->m_snap_planned = sl_metric0(SL_M_SNAPSHOT_TABLES_PLANNED);
+	c->m_snap_done = sl_metric0(SL_M_SNAPSHOT_TABLES_DONE);
+	c->m_latency = sl_metric0(SL_M_DELIVERY_LATENCY);
+	c->m_slot_lag = sl_metric0(SL_M_SLOT_LAG);
+	c->m_confirmed = sl_metric0(SL_M_CONFIRMED_LSN);
+	c->m_received = sl_metric0(SL_M_RECEIVED_LSN);
+	c->m_txns = sl_metric0(SL_M_TRANSACTIONS);
 	return open_sink(c, eb);
 }
 
@@ -748,7 +929,9 @@ static void teardown(struct capture *c)
 	free(c->topic_txn);
 	free(c->topic_msg);
 	free(c->topic_hb);
+	free(c->pend);
 	pthread_mutex_destroy(&c->mu);
+	pthread_mutex_destroy(&c->lag_mu);
 }
 
 static enum sl_err start_stream(struct capture *c, PGconn *repl, uint64_t confirmed,
@@ -796,6 +979,71 @@ static enum sl_err heartbeat(struct capture *c, struct sl_errbuf *eb)
 		err = produce(c, c->topic_hb, c->key.data, c->key.len, c->val.data, c->val.len,
 			      "heartbeat", eb);
 	return err;
+}
+
+/* Every few seconds: WAL the slot holds back, from the control connection.
+ * A failed query is not an error here: the stream notices a lost server. */
+static void poll_slot_lag(struct capture *c)
+{
+	int64_t now = sl_clock_mono_us();
+	if (now < c->next_slot_poll_us || !c->ctl)
+		return;
+	c->next_slot_poll_us = now + 5000000;
+	const char *params[] = {c->slot};
+	PGresult *r;
+	struct sl_errbuf qeb;
+	if (sl_pg_query(c->ctl,
+			"SELECT (pg_catalog.pg_current_wal_lsn() - confirmed_flush_lsn)::bigint "
+			"FROM pg_catalog.pg_replication_slots WHERE slot_name = $1",
+			1, params, &r, &qeb))
+		return;
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		sl_metric_set(c->m_slot_lag, strtoll(PQgetvalue(r, 0, 0), NULL, 10));
+	PQclear(r);
+}
+
+/* Per loop turn: positions, queue depth, delivered transactions. */
+static void publish(struct capture *c, uint64_t flush)
+{
+	pend_delivered(c, flush);
+	sl_metric_set(c->m_confirmed, (int64_t)sl_pg_stream_confirmed_lsn(c->stream));
+	sl_metric_set(c->m_received, (int64_t)sl_pg_stream_received_lsn(c->stream));
+	poll_slot_lag(c);
+}
+
+/* PUT .../pause: stop reading from the slot but keep the connection (status
+ * updates keep the walsender from timing out), the slot and the position,
+ * and keep serving the sink so what is in flight still gets confirmed.
+ * Returns when resumed, stopped, asked to restart, or on an error. */
+static enum sl_err paused(struct capture *c, struct sl_errbuf *eb)
+{
+	sl_status_set_state(SL_CONN_PAUSED, NULL);
+	sl_status_set_ready(false, "paused");
+	int64_t last_status = 0;
+	enum sl_err err = SL_OK;
+	while (!*c->stop && sl_status_pause_requested() && !sl_status_restart_pending()) {
+		pthread_mutex_lock(&c->mu);
+		err = sl_sink_poll(c->sink, 200, eb);
+		if (!err && c->fatal)
+			err = sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
+		uint64_t flush = sl_acks_flush_lsn(&c->acks);
+		bool idle = sl_acks_idle(&c->acks) && !sl_sink_in_flight(c->sink);
+		sl_metric_set(c->m_inflight, (int64_t)sl_sink_in_flight(c->sink));
+		pthread_mutex_unlock(&c->mu);
+		if (err)
+			return err;
+		sl_pg_stream_set_flush(c->stream, flush, idle);
+		int64_t now = sl_clock_mono_us();
+		if (now - last_status >= 2000000) {
+			if ((err = sl_pg_stream_send_status(c->stream, false, eb)))
+				return err;
+			last_status = now;
+		}
+		publish(c, flush);
+	}
+	sl_status_set_state(SL_CONN_RUNNING, NULL);
+	sl_status_set_ready(true, NULL);
+	return SL_OK;
 }
 
 /* One connected session: decide about the snapshot, then stream until
@@ -874,10 +1122,22 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		c->retries = 0;
 		c->streamed = true;
 		sl_info("streaming from slot \"%s\" (confirmed %s)", c->slot, lsn);
+		sl_status_set_state(SL_CONN_RUNNING, NULL);
+		sl_status_set_ready(true, NULL);
 	}
 	int64_t last_progress = sl_clock_mono_us();
 	uint64_t last_events = c->events;
 	while (!*c->stop) {
+		if (sl_status_take_restart()) {
+			sl_info("restart requested: draining, then starting a new session");
+			c->restart = true;
+			break;
+		}
+		if (sl_status_pause_requested()) {
+			if ((err = paused(c, eb)))
+				break;
+			continue;
+		}
 		struct sl_pg_handler h = {.ctx = c, .begin = h_begin, .change = h_change, .commit = h_commit};
 		err = sl_pg_stream_poll(c->stream, 200, &h, eb);
 		if (err)
@@ -888,10 +1148,12 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 			err = sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
 		uint64_t flush = sl_acks_flush_lsn(&c->acks);
 		bool idle = sl_acks_idle(&c->acks) && !sl_sink_in_flight(c->sink);
+		sl_metric_set(c->m_inflight, (int64_t)sl_sink_in_flight(c->sink));
 		pthread_mutex_unlock(&c->mu);
 		if (err)
 			break;
 		sl_pg_stream_set_flush(c->stream, flush, idle);
+		publish(c, flush);
 		if ((err = heartbeat(c, eb)))
 			break;
 		if (g_until_lsn && sl_pg_stream_flushable_lsn(c->stream) >= g_until_lsn) {
@@ -922,6 +1184,7 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		pthread_mutex_unlock(&c->mu);
 		sl_pg_stream_set_flush(c->stream, flush, idle);
 		sl_pg_stream_send_status(c->stream, false, NULL);
+		publish(c, flush);
 		char lsn[24];
 		sl_pg_lsn_format(sl_pg_stream_confirmed_lsn(c->stream), lsn);
 		sl_info("stopped: %" PRIu64 " events delivered, confirmed %s", c->events, lsn);
@@ -946,17 +1209,35 @@ enum sl_err sl_capture_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 	c->cfg = cfg;
 	c->stop = stop;
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->lag_mu, NULL);
 	srand((unsigned)sl_clock_mono_us());
 	enum sl_err err = setup(c, eb);
+	if (!err && (err = sl_metrics_add_collector(collect, c)))
+		sl_err_set(eb, err, "could not register the metrics collector");
 	int64_t max = sl_config_get_int(cfg, "errors.max.retries");
 	while (!err && !*stop) {
 		bool snapshot_only_done = false;
 		c->streamed = false;
+		c->restart = false;
+		sl_status_set_ready(false, c->retries ? "postgres unreachable: retrying" : "connecting");
 		err = session(c, &snapshot_only_done, eb);
+		if (!err && c->restart && !*stop) {
+			/* POST .../restart: the session drained; start a new one now. */
+			sl_pg_stream_free(c->stream);
+			c->stream = NULL;
+			sl_pg_catalog_free(&c->cat);
+			if (c->ctl)
+				PQfinish(c->ctl);
+			c->ctl = NULL;
+			continue;
+		}
 		if (snapshot_only_done || (!err && *stop))
 			break;
 		if (err != SL_ERR_RETRY)
 			break;
+		sl_status_set_ready(false, "postgres unreachable: retrying");
+		sl_metrics_inc(SL_M_ERRORS, "transient");
+		sl_metrics_inc(SL_M_RETRIES, "postgres");
 		/* PostgreSQL unreachable or lost: the position is in the slot, so
 		 * back off and start a new session from it. */
 		if (max >= 0 && c->retries >= max)
@@ -982,6 +1263,10 @@ enum sl_err sl_capture_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 		else
 			sl_info("dropped replication slot \"%s\" (slot.drop.on.stop)", c->slot);
 	}
+	if (err)
+		sl_metrics_inc(SL_M_ERRORS, sl_metrics_err_kind(err));
+	sl_status_set_ready(false, err ? "failed" : "stopped");
+	sl_metrics_remove_collector(collect, c);
 	teardown(c);
 	free(c);
 	return err;

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# 60_obs_docs.sh -- docs/METRICS.md must match the metrics table
+# (src/obs/defs.c), and `sluice help <command>` must print the same key
+# facts as `sluice <command> --help` and docs/CONFIG.md.
+. "$(dirname "$0")/../lib/integ.sh"
+
+GEN=$SRC_ROOT/$BUILD/tools/gen_metrics_docs
+DOC=$SRC_ROOT/docs/METRICS.md
+[ -x "$GEN" ] || die "missing $GEN (run make BUILD=$BUILD build-tests)"
+[ -f "$DOC" ] || die "missing docs/METRICS.md"
+
+check "generator runs (file output)" "$GEN" "$TROOT/METRICS.md"
+"$GEN" >"$TROOT/stdout.md"
+check "stdout output equals file output" cmp -s "$TROOT/METRICS.md" "$TROOT/stdout.md"
+if diff -u "$DOC" "$TROOT/METRICS.md" >"$TROOT/diff"; then
+	pass "docs/METRICS.md is up to date"
+else
+	fail "docs/METRICS.md is stale: run $BUILD/tools/gen_metrics_docs docs/METRICS.md"
+	head -n 40 "$TROOT/diff"
+fi
+# Every metric name in the table has a row (the diff alone would not
+# notice a generator that drops rows).
+missing=0
+names=$(grep -o '{"sluice_[a-z0-9_]*"' "$SRC_ROOT/src/obs/defs.c" | tr -d '{"')
+for m in $names; do
+	grep -q "^| \`$m\`" "$DOC" || { echo "no row for $m"; missing=$((missing + 1)); }
+done
+is "$missing" 0 "every metric in src/obs/defs.c has a row"
+is "$(grep -c '^| `sluice_' "$DOC")" "$(wc -w <<<"$names" | tr -d ' ')" "one row per metric"
+check "usage error exits 2" bash -c "'$GEN' a b >/dev/null 2>&1; [ \$? -eq 2 ]"
+
+# The Grafana dashboard is valid JSON and uses only metrics that exist.
+DASH=$SRC_ROOT/deploy/grafana/sluice-dashboard.json
+check "dashboard is valid JSON" python3 -m json.tool "$DASH" >/dev/null
+unknown=0
+for m in $(grep -o 'sluice_[a-z0-9_]*' "$DASH" | sed -E 's/_(bucket|sum|count)$//' | sort -u); do
+	[ "$m" = sluice_overview ] && continue
+	grep -qw "$m" <<<"$names" || { echo "dashboard uses unknown metric $m"; unknown=$((unknown + 1)); }
+done
+is "$unknown" 0 "every sluice_* metric in the dashboard is in the metrics table"
+for want in sluice_capture_source_lag_seconds sluice_capture_slot_lag_bytes sluice_capture_events_total \
+	sluice_errors_total sluice_snapshot_tables_completed; do
+	check "dashboard shows $want" grep -q "$want" "$DASH"
+done
+
+# sluice help <command> and <command> --help print the same facts.
+for cmd in capture; do
+	a=$("$SLUICE" help "$cmd" 2>&1); ra=$?
+	b=$("$SLUICE" "$cmd" --help 2>&1); rb=$?
+	is "$ra/$rb" "0/0" "help $cmd and $cmd --help succeed"
+	is "$a" "$b" "sluice help $cmd prints the same as sluice $cmd --help"
+	like "$b" 'http\.listen +default: 127\.0\.0\.1:8083' "$cmd --help documents http.listen"
+	like "$b" '/metrics' "$cmd --help mentions the HTTP endpoint"
+done
+finish
