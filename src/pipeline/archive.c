@@ -84,7 +84,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		sl_info("archive: assigned %d partition(s)", parts->cnt);
 		rd_kafka_assign(rk, parts);
 	} else {
-		for (int i = 0; i < parts->cnt; i++) {
+		for (int i = 0; i < parts->cnt && a->w; i++) {
 			sl_arc_writer_discard(a->w, parts->elems[i].topic, parts->elems[i].partition);
 			struct tp *t = tp_get(a, parts->elems[i].topic, parts->elems[i].partition);
 			if (t)
@@ -404,13 +404,14 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 			" tombstones ignored, %" PRIu64 " bad records",
 			a->records, sl_arc_writer_files(a->w), secs, a->tombstones, a->bad);
 	}
-	/* On error, open files are aborted (never visible) and offsets stay. */
-	sl_arc_writer_free(a->w);
-	a->w = NULL;
+	/* Close the consumer first: its final revoke discards open files.
+	 * On error, open files are aborted (never visible) and offsets stay. */
 	if (a->rk) {
 		rd_kafka_consumer_close(a->rk);
 		rd_kafka_destroy(a->rk);
 	}
+	sl_arc_writer_free(a->w);
+	a->w = NULL;
 	if (a->dlq) {
 		rd_kafka_flush(a->dlq, 10000);
 		rd_kafka_destroy(a->dlq);
