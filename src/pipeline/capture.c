@@ -823,10 +823,10 @@ static char *concat(const char *a, const char *b)
 	return s;
 }
 
-static enum sl_err setup(struct capture *c, struct sl_errbuf *eb)
+/* Connection parameters from the config (strings borrowed from cfg). */
+static void pg_params_from_config(const struct sl_config *cfg, struct sl_pg_params *p)
 {
-	const struct sl_config *cfg = c->cfg;
-	c->pg = (struct sl_pg_params){
+	*p = (struct sl_pg_params){
 		.host = sl_config_get(cfg, "database.hostname"),
 		.port = sl_config_get(cfg, "database.port"),
 		.user = sl_config_get(cfg, "database.user"),
@@ -836,6 +836,23 @@ static enum sl_err setup(struct capture *c, struct sl_errbuf *eb)
 		.sslrootcert = sl_config_get(cfg, "database.sslrootcert"),
 		.application_name = "sluice",
 	};
+}
+
+static enum sl_err filter_from_config(const struct sl_config *cfg, struct sl_pg_filter *f,
+				      struct sl_errbuf *eb)
+{
+	return sl_pg_filter_init(f, sl_config_get(cfg, "table.include.list"),
+				 sl_config_get(cfg, "table.exclude.list"),
+				 sl_config_get(cfg, "schema.include.list"),
+				 sl_config_get(cfg, "schema.exclude.list"),
+				 sl_config_get(cfg, "column.exclude.list"),
+				 sl_config_get(cfg, "message.key.columns"), eb);
+}
+
+static enum sl_err setup(struct capture *c, struct sl_errbuf *eb)
+{
+	const struct sl_config *cfg = c->cfg;
+	pg_params_from_config(cfg, &c->pg);
 	c->slot = sl_config_get(cfg, "slot.name");
 	c->publication = sl_config_get(cfg, "publication.name");
 	c->prefix = sl_config_get(cfg, "topic.prefix");
@@ -877,12 +894,7 @@ static enum sl_err setup(struct capture *c, struct sl_errbuf *eb)
 	for (size_t i = 0; i < 4; i++)
 		if ((err = sl_dbz_opts_set_mode(&c->dbz, modes[i], sl_config_get(cfg, modes[i]), eb)))
 			return err;
-	if ((err = sl_pg_filter_init(&c->filter, sl_config_get(cfg, "table.include.list"),
-				     sl_config_get(cfg, "table.exclude.list"),
-				     sl_config_get(cfg, "schema.include.list"),
-				     sl_config_get(cfg, "schema.exclude.list"),
-				     sl_config_get(cfg, "column.exclude.list"),
-				     sl_config_get(cfg, "message.key.columns"), eb)))
+	if ((err = filter_from_config(cfg, &c->filter, eb)))
 		return err;
 	sl_acks_init(&c->acks, 1);
 	sl_buf_init(&c->key, 0);
@@ -1015,6 +1027,28 @@ static void publish(struct capture *c, uint64_t flush)
  * updates keep the walsender from timing out), the slot and the position,
  * and keep serving the sink so what is in flight still gets confirmed.
  * Returns when resumed, stopped, asked to restart, or on an error. */
+/* Serve the sink for up to timeout_ms, then pass the ack tracker's verdict
+ * (the confirmable LSN, and whether nothing is in flight) to the stream.
+ * The one place the delivery invariant reaches PostgreSQL.  *flush_out may
+ * be NULL.  Returns a sink error, or the first failed delivery. */
+static enum sl_err serve_sink(struct capture *c, int timeout_ms, uint64_t *flush_out,
+			      struct sl_errbuf *eb)
+{
+	pthread_mutex_lock(&c->mu);
+	enum sl_err err = sl_sink_poll(c->sink, timeout_ms, eb);
+	if (!err && c->fatal)
+		err = sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
+	uint64_t flush = sl_acks_flush_lsn(&c->acks);
+	bool idle = sl_acks_idle(&c->acks) && !sl_sink_in_flight(c->sink);
+	sl_metric_set(c->m_inflight, (int64_t)sl_sink_in_flight(c->sink));
+	pthread_mutex_unlock(&c->mu);
+	if (!err)
+		sl_pg_stream_set_flush(c->stream, flush, idle);
+	if (flush_out)
+		*flush_out = flush;
+	return err;
+}
+
 static enum sl_err paused(struct capture *c, struct sl_errbuf *eb)
 {
 	sl_status_set_state(SL_CONN_PAUSED, NULL);
@@ -1022,17 +1056,9 @@ static enum sl_err paused(struct capture *c, struct sl_errbuf *eb)
 	int64_t last_status = 0;
 	enum sl_err err = SL_OK;
 	while (!*c->stop && sl_status_pause_requested() && !sl_status_restart_pending()) {
-		pthread_mutex_lock(&c->mu);
-		err = sl_sink_poll(c->sink, 200, eb);
-		if (!err && c->fatal)
-			err = sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
-		uint64_t flush = sl_acks_flush_lsn(&c->acks);
-		bool idle = sl_acks_idle(&c->acks) && !sl_sink_in_flight(c->sink);
-		sl_metric_set(c->m_inflight, (int64_t)sl_sink_in_flight(c->sink));
-		pthread_mutex_unlock(&c->mu);
-		if (err)
+		uint64_t flush;
+		if ((err = serve_sink(c, 200, &flush, eb)))
 			return err;
-		sl_pg_stream_set_flush(c->stream, flush, idle);
 		int64_t now = sl_clock_mono_us();
 		if (now - last_status >= 2000000) {
 			if ((err = sl_pg_stream_send_status(c->stream, false, eb)))
@@ -1142,17 +1168,9 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		err = sl_pg_stream_poll(c->stream, 200, &h, eb);
 		if (err)
 			break;
-		pthread_mutex_lock(&c->mu);
-		err = sl_sink_poll(c->sink, 0, eb);
-		if (!err && c->fatal)
-			err = sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
-		uint64_t flush = sl_acks_flush_lsn(&c->acks);
-		bool idle = sl_acks_idle(&c->acks) && !sl_sink_in_flight(c->sink);
-		sl_metric_set(c->m_inflight, (int64_t)sl_sink_in_flight(c->sink));
-		pthread_mutex_unlock(&c->mu);
-		if (err)
+		uint64_t flush;
+		if ((err = serve_sink(c, 0, &flush, eb)))
 			break;
-		sl_pg_stream_set_flush(c->stream, flush, idle);
 		publish(c, flush);
 		if ((err = heartbeat(c, eb)))
 			break;
@@ -1179,10 +1197,10 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		while ((ferr = sl_sink_flush(c->sink, 500, eb)) == SL_ERR_RETRY &&
 		       sl_clock_mono_us() < deadline)
 			;
-		uint64_t flush = sl_acks_flush_lsn(&c->acks);
-		bool idle = sl_acks_idle(&c->acks) && !sl_sink_in_flight(c->sink);
 		pthread_mutex_unlock(&c->mu);
-		sl_pg_stream_set_flush(c->stream, flush, idle);
+		uint64_t flush;
+		struct sl_errbuf seb;
+		serve_sink(c, 0, &flush, &seb);
 		sl_pg_stream_send_status(c->stream, false, NULL);
 		publish(c, flush);
 		char lsn[24];
@@ -1277,21 +1295,8 @@ enum sl_err sl_capture_check(const struct sl_config *cfg, FILE *out, int *proble
 {
 	struct capture c = {.cfg = cfg};
 	struct sl_pg_params *p = &c.pg;
-	*p = (struct sl_pg_params){
-		.host = sl_config_get(cfg, "database.hostname"),
-		.port = sl_config_get(cfg, "database.port"),
-		.user = sl_config_get(cfg, "database.user"),
-		.password = sl_config_get(cfg, "database.password"),
-		.dbname = sl_config_get(cfg, "database.dbname"),
-		.sslmode = sl_config_get(cfg, "database.sslmode"),
-		.sslrootcert = sl_config_get(cfg, "database.sslrootcert"),
-	};
-	enum sl_err err = sl_pg_filter_init(&c.filter, sl_config_get(cfg, "table.include.list"),
-					    sl_config_get(cfg, "table.exclude.list"),
-					    sl_config_get(cfg, "schema.include.list"),
-					    sl_config_get(cfg, "schema.exclude.list"),
-					    sl_config_get(cfg, "column.exclude.list"),
-					    sl_config_get(cfg, "message.key.columns"), eb);
+	pg_params_from_config(cfg, p);
+	enum sl_err err = filter_from_config(cfg, &c.filter, eb);
 	if (err)
 		return err;
 	fprintf(out, "preflight for %s:%s database \"%s\" as \"%s\"\n", p->host ? p->host : "localhost",
