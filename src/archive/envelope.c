@@ -11,6 +11,7 @@
  */
 #include "archive/envelope.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,14 +236,21 @@ static enum sl_err compile(struct sl_arc_env *e, struct sl_pq_schema *pq, int pa
 			   const struct sl_arc_json *j, uint32_t sch, uint32_t fi, int depth,
 			   struct sl_errbuf *eb)
 {
-	if (depth > 32)
+	/* Below Parquet's own nesting limit, so a deep schema is a bad record
+	 * (SL_ERR_PROTO), not a writer error. */
+	if (depth > 24)
 		return sl_err_set(eb, SL_ERR_PROTO, "schema nested too deeply");
 	const char *type = str_of(j, sl_arc_json_get(j, sch, "type"));
 	const char *name = str_of(j, sl_arc_json_get(j, sch, "name"));
 	struct fld *f = &e->f[fi];
 	struct sl_pq_type t;
 	enum sl_err err;
-	if (type && !strcmp(type, "struct") &&
+	uint32_t fields = sl_arc_json_get(j, sch, "fields");
+	bool has_fields = fields != SL_ARC_JSON_NONE && j->v[fields].type == SL_ARC_JSON_ARRAY &&
+			  j->v[fields].len > 0;
+	/* A struct without fields (a table without columns) cannot be a
+	 * Parquet group: it falls through to a JSON text column. */
+	if (type && !strcmp(type, "struct") && has_fields &&
 	    !(name && !strcmp(name, "io.debezium.data.VariableScaleDecimal"))) {
 		int gid;
 		if ((err = sl_pq_schema_add_group(pq, parent, f->name, true, &gid, eb)))
@@ -251,7 +259,8 @@ static enum sl_err compile(struct sl_arc_env *e, struct sl_pq_schema *pq, int pa
 		f->id = gid;
 		return compile_struct(e, pq, gid, j, sch, fi, depth, eb);
 	}
-	if (type && !strcmp(type, "struct")) {
+	if (type && !strcmp(type, "struct") && name &&
+	    !strcmp(name, "io.debezium.data.VariableScaleDecimal")) {
 		memset(&t, 0, sizeof t);
 		t.kind = SL_PQ_STRING;
 		f->cv = CV_VARDEC;
@@ -347,6 +356,13 @@ enum sl_err sl_arc_env_build(const struct sl_arc_json *j, uint32_t schema,
 	if (err) {
 		sl_arc_env_free(e);
 		sl_pq_schema_free(pq);
+		/* The schema comes from the record: names Parquet refuses (empty,
+		 * duplicated) make a bad record, not an API misuse. */
+		if (err == SL_ERR_ARG) {
+			char why[sizeof eb->msg];
+			snprintf(why, sizeof why, "%s", eb->msg);
+			err = sl_err_set(eb, SL_ERR_PROTO, "unusable value schema: %s", why);
+		}
 		return err;
 	}
 	*envp = e;
@@ -421,7 +437,8 @@ static bool unscaled_text(const unsigned char *b, size_t n, int scale, struct sl
 		return false;
 	bool neg = b[0] & 0x80;
 	unsigned char *mag = malloc(n);
-	char *dig = malloc(n * 3 + 8);
+	/* Digits: about 2.41 per byte, then zero padding up to scale + 1. */
+	char *dig = malloc((n * 3 > (size_t)scale ? n * 3 : (size_t)scale) + 8);
 	if (!mag || !dig) {
 		free(mag);
 		free(dig);
@@ -503,6 +520,9 @@ bool sl_arc_parse_iso_us(const char *s, int64_t *us)
 		return false;
 	if (neg)
 		year = -year;
+	/* int64 microseconds reach about year 294000 either way. */
+	if (year > 290000 || year < -290000)
+		return false;
 	int mo, d, h, mi, se;
 	if (*p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' || !digits(&p, 2, &d))
 		return false;
@@ -615,7 +635,8 @@ static enum sl_err set_scalar(struct rowctx *r, const struct fld *f, uint32_t v)
 	case CV_TIME_NANO:
 		if (!sl_arc_json_i64(j, v, &i))
 			return bad_value(r, f, "expected an integer of nanoseconds");
-		return sl_pq_set_int(r->w, col, i >= 0 ? i / 1000 : -((-i + 999) / 1000), eb);
+		/* Floor division; negating i would overflow at INT64_MIN. */
+		return sl_pq_set_int(r->w, col, i / 1000 - (i % 1000 < 0), eb);
 	case CV_FLOAT:
 		if (!sl_arc_json_f64(j, v, &d))
 			return bad_value(r, f, "expected a number");
