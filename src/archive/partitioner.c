@@ -6,6 +6,7 @@
  */
 #include "archive/partitioner.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -56,6 +57,9 @@ static bool fixed_offset(const char *tz, int64_t *off)
 	return false;
 }
 
+static enum sl_err encode_time(const struct sl_arc_part *p, int64_t ts_ms, struct sl_buf *out,
+			       struct sl_errbuf *eb);
+
 enum sl_err sl_arc_part_new(const struct sl_arc_part_opts *o, struct sl_arc_part **out,
 			    struct sl_errbuf *eb)
 {
@@ -102,6 +106,14 @@ enum sl_err sl_arc_part_new(const struct sl_arc_part_opts *o, struct sl_arc_part
 			p->tz_local = true;
 		}
 	}
+	if (!err && p->kind == P_TIME) {
+		/* Check the pattern now, so an unsupported letter is a startup
+		 * error naming path.format rather than a failure per record. */
+		struct sl_buf probe;
+		sl_buf_init(&probe, 0);
+		err = encode_time(p, 0, &probe, eb);
+		sl_buf_free(&probe);
+	}
 	if (err) {
 		sl_arc_part_free(p);
 		return err;
@@ -133,6 +145,11 @@ static int64_t floordiv(int64_t a, int64_t b)
 static enum sl_err encode_time(const struct sl_arc_part *p, int64_t ts_ms, struct sl_buf *out,
 			       struct sl_errbuf *eb)
 {
+	/* Far enough from the int64 edges that the zone offset and the
+	 * bucket floor cannot overflow (about +-3 million years). */
+	if (ts_ms > INT64_C(100000000000000000) || ts_ms < -INT64_C(100000000000000000))
+		return sl_err_set(eb, SL_ERR_PROTO, "record time %lld out of range",
+				  (long long)ts_ms);
 	/* Offset of the zone at this instant, then bucket on local time. */
 	int64_t off_s = p->tz_fixed_s;
 	if (p->tz_local) {
@@ -195,6 +212,20 @@ static enum sl_err encode_time(const struct sl_arc_part *p, int64_t ts_ms, struc
 				return sl_err_set(eb, SL_ERR_CONFIG,
 						  "path.format: unsupported pattern letter '%c'", c);
 			err = sl_buf_append(out, f, (size_t)n);
+			f += n;
+			continue;
+		}
+		if (c == 'M' && n >= 3)
+			return sl_err_set(eb, SL_ERR_CONFIG,
+					  "path.format: month names (MMM) are not supported; use MM");
+		if (c == 'S') {
+			/* Joda: S..S is the fraction of the second to n digits
+			 * (S tenths, SSS millis, more are zeros), not a count. */
+			char frac[8];
+			snprintf(frac, sizeof frac, "%03d", ms);
+			err = sl_buf_append(out, frac, n < 3 ? (size_t)n : 3);
+			for (int k = 3; k < n && !err; k++)
+				err = sl_buf_putc(out, '0');
 			f += n;
 			continue;
 		}
