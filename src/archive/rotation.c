@@ -9,7 +9,9 @@ bool sl_arc_rot_before(const struct sl_arc_rot *r, uint64_t count, int64_t first
 	if (r->interval_ms <= 0 || count == 0)
 		return false;
 	/* Saturating: a record far in the past never rotates by interval. */
-	return ts > first_ts && (uint64_t)(ts - first_ts) >= (uint64_t)r->interval_ms;
+	/* The difference in uint64: ts - first_ts overflows int64 when the
+	 * two are far apart (record times come from the records). */
+	return ts > first_ts && (uint64_t)ts - (uint64_t)first_ts >= (uint64_t)r->interval_ms;
 }
 
 bool sl_arc_rot_after(const struct sl_arc_rot *r, uint64_t count)
@@ -21,5 +23,6 @@ int64_t sl_arc_rot_deadline(const struct sl_arc_rot *r, int64_t now_ms)
 {
 	if (r->schedule_ms <= 0 || now_ms < 0)
 		return INT64_MAX;
-	return (now_ms / r->schedule_ms + 1) * r->schedule_ms;
+	int64_t k = now_ms / r->schedule_ms + 1;
+	return k > INT64_MAX / r->schedule_ms ? INT64_MAX : k * r->schedule_ms;
 }
