@@ -42,6 +42,16 @@ static inline enum sl_err sl_buf_append(struct sl_buf *b, const void *p, size_t 
 	return sl_buf_append_slow(b, p, n);
 }
 
+/* Make room for n more bytes (plus the NUL) without appending: the caller
+ * then writes at data + len and advances len itself (and re-terminates).
+ * Inline for the same reason as sl_buf_append. */
+static inline enum sl_err sl_buf_ensure(struct sl_buf *b, size_t n)
+{
+	if (b->cap - b->len > n && (!b->max || b->len + n <= b->max))
+		return SL_OK;
+	return sl_buf_reserve(b, n);
+}
+
 static inline enum sl_err sl_buf_putc(struct sl_buf *b, char c)
 {
 	return sl_buf_append(b, &c, 1);

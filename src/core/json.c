@@ -46,20 +46,59 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes that cannot be copied verbatim into a JSON string: control
+ * characters, '"', '\\' (escaped) and every non-ASCII byte (validated as
+ * UTF-8).  A table lookup per byte instead of four comparisons. */
+static const unsigned char json_special[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20: '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50: '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80.. */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 enum sl_err sl_json_str(struct sl_buf *b, const char *s, size_t n)
 {
-	/* Worst case: every byte becomes \u00XX (6 bytes); plus quotes. */
-	enum sl_err err = sl_buf_reserve(b, n + 2);
+	/* Room for the verbatim case up front; escapes grow the buffer as
+	 * they come (each append checks). */
+	if (n > SIZE_MAX - 2)
+		return SL_ERR_TOO_LARGE;
+	enum sl_err err = sl_buf_ensure(b, n + 2);
 	if (err)
 		return err;
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + n;
-	if ((err = sl_buf_putc(b, '"')))
-		return err;
+	/* Fast path: most values (names, words, numbers as text) need no
+	 * escaping at all; copy the clean prefix straight into the room. */
+	while (p < end && !json_special[*p])
+		p++;
+	char *o = b->data + b->len;
+	*o++ = '"';
+	memcpy(o, s, (size_t)(p - (const unsigned char *)s));
+	o += p - (const unsigned char *)s;
+	if (p == end) {
+		*o++ = '"';
+		*o = '\0';
+		b->len = (size_t)(o - b->data);
+		return SL_OK;
+	}
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
 	while (p < end) {
 		/* Copy the longest run that needs no escaping in one append. */
 		const unsigned char *run = p;
-		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+		while (p < end && !json_special[*p])
 			p++;
 		if (p > run && (err = sl_buf_append(b, run, (size_t)(p - run))))
 			return err;
@@ -115,24 +154,70 @@ static const char digits2[201] = "0001020304050607080910111213141516171819202122
 				  "62636465666768697071727374757677787980818283848586878889909192"
 				  "93949596979899";
 
-enum sl_err sl_json_u64(struct sl_buf *b, uint64_t v)
+/* Number of decimal digits of v (1..20). */
+static inline size_t u64_width(uint64_t v)
 {
-	char tmp[24];
-	size_t i = sizeof tmp;
-	/* Two digits per division: integers are most of an event's numbers. */
+	size_t n = 1;
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+/* Digits of v into out[0..w), w = u64_width(v), two per division from the
+ * right: integers are most of an event's numbers. */
+static inline void u64_put(char *out, uint64_t v, size_t w)
+{
+	char *o = out + w;
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
-		tmp[--i] = digits2[r * 2 + 1];
-		tmp[--i] = digits2[r * 2];
+		*--o = digits2[r * 2 + 1];
+		*--o = digits2[r * 2];
 	}
 	if (v >= 10) {
-		tmp[--i] = digits2[v * 2 + 1];
-		tmp[--i] = digits2[v * 2];
+		*--o = digits2[v * 2 + 1];
+		*--o = digits2[v * 2];
 	} else {
-		tmp[--i] = (char)('0' + v);
+		*--o = (char)('0' + v);
 	}
-	return sl_buf_append(b, tmp + i, sizeof tmp - i);
+}
+
+size_t sl_json_fmt_u64(char *out, uint64_t v)
+{
+	size_t w = u64_width(v);
+	u64_put(out, v, w);
+	return w;
+}
+
+size_t sl_json_fmt_i64(char *out, int64_t v)
+{
+	if (v < 0) {
+		out[0] = '-';
+		return 1 + sl_json_fmt_u64(out + 1, (uint64_t)0 - (uint64_t)v);
+	}
+	return sl_json_fmt_u64(out, (uint64_t)v);
+}
+
+enum sl_err sl_json_u64(struct sl_buf *b, uint64_t v)
+{
+	/* Written in place: no temporary and no second copy. */
+	size_t w = u64_width(v);
+	enum sl_err err = sl_buf_ensure(b, w);
+	if (err)
+		return err;
+	u64_put(b->data + b->len, v, w);
+	b->len += w;
+	b->data[b->len] = '\0';
+	return SL_OK;
 }
 
 enum sl_err sl_json_i64(struct sl_buf *b, int64_t v)

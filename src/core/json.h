@@ -20,6 +20,10 @@ enum sl_err sl_json_str(struct sl_buf *b, const char *s, size_t n);
 enum sl_err sl_json_cstr(struct sl_buf *b, const char *s);
 enum sl_err sl_json_i64(struct sl_buf *b, int64_t v);
 enum sl_err sl_json_u64(struct sl_buf *b, uint64_t v);
+/* The same digits into out (20 bytes for u64, 21 for i64), no NUL;
+ * returns the length.  For callers that assemble fragments. */
+size_t sl_json_fmt_u64(char *out, uint64_t v);
+size_t sl_json_fmt_i64(char *out, int64_t v);
 
 /* Doubles and floats as Jackson writes Java's Double/Float.toString():
  * shortest digits that round-trip; plain notation for 1e-3 <= |v| < 1e7

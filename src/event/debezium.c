@@ -466,6 +466,42 @@ static const char op_ts_schema[] =
 
 /* ---- per-relation cache ---------------------------------------------------- */
 
+/* Pre-rendered pieces of the `source` block and the op/ts tail.  They only
+ * change per transaction (streaming) or not at all (a snapshot chunk), yet
+ * rendering them was most of an event's integer formatting.  Each piece is
+ * keyed on exactly the inputs it renders; the strings of struct sl_dbz_opts
+ * are keyed by pointer (they are borrowed and must not change in place
+ * while in use, see debezium.h).  Layout of the block:
+ *   head  {"version":V,"connector":"postgresql","name":N,"ts_ms":T,
+ *         "snapshot":S,"db":D,"sequence":"[P,
+ *   lsn   \"L\" or null
+ *   mid   ]","ts_us":U,"ts_ns":U000,"schema":SC,"table":TB,"txId":X,"lsn":
+ *   lsn   L or null
+ *         ,"xmin":null}
+ */
+struct src_cache {
+	bool head_ok, mid_ok, lsn_ok, tail_ok;
+	/* head key */
+	const char *version, *name, *db;
+	char snapshot[16]; /* NUL-terminated copy; longer values are never cached */
+	int64_t head_ts_us;
+	uint64_t last_commit_lsn;
+	struct sl_buf head;
+	/* mid key (schema and table are the relation's own) */
+	int64_t mid_ts_us;
+	uint32_t xid;
+	struct sl_buf mid;
+	/* the change's LSN, both renderings */
+	uint64_t lsn;
+	char lsn_q[32], lsn_n[24];
+	size_t lsn_qlen, lsn_nlen;
+	/* ,"op":"c","ts_ms":..,"ts_us":..,"ts_ns":.. keyed on (op, now_ns) */
+	char op;
+	int64_t now_ns;
+	char tail[128];
+	size_t tail_len;
+};
+
 struct cache {
 	/* options the cache was built for */
 	enum sl_dbz_decimal_mode decimal;
@@ -475,10 +511,15 @@ struct cache {
 	int money_digits;
 	bool legacy;
 	char *prefix;
+	const char *prefix_ptr; /* o->topic_prefix the cache was last checked against */
 	struct colenc *cols;
 	struct sl_buf key_schema;   /* {"schema":{...},"payload": */
 	struct sl_buf value_schema; /* {"schema":{...},"payload": */
 	struct sl_buf scratch;
+	/* Column i's `"name":` (escaped) is names[name_off[i] .. name_off[i+1]). */
+	struct sl_buf names;
+	size_t *name_off;
+	struct src_cache src;
 };
 
 static void cache_free(void *p)
@@ -491,6 +532,10 @@ static void cache_free(void *p)
 	sl_buf_free(&c->key_schema);
 	sl_buf_free(&c->value_schema);
 	sl_buf_free(&c->scratch);
+	sl_buf_free(&c->names);
+	free(c->name_off);
+	sl_buf_free(&c->src.head);
+	sl_buf_free(&c->src.mid);
 	free(c);
 }
 
@@ -541,11 +586,21 @@ static enum sl_err build_cache(const struct sl_dbz_opts *o, const struct sl_rela
 	c->money_digits = o->money_fraction_digits;
 	c->legacy = o->legacy_txn_last;
 	c->prefix = strdup(o->topic_prefix ? o->topic_prefix : "");
+	c->prefix_ptr = o->topic_prefix;
 	c->cols = calloc((size_t)(rel->ncols ? rel->ncols : 1), sizeof *c->cols);
 	if (!c->prefix || !c->cols)
 		return SL_ERR_NOMEM;
 	for (int i = 0; i < rel->ncols; i++)
 		classify(o, &rel->cols[i], &c->cols[i]);
+	c->name_off = calloc((size_t)rel->ncols + 1, sizeof *c->name_off);
+	if (!c->name_off)
+		return SL_ERR_NOMEM;
+	for (int i = 0; i < rel->ncols; i++) {
+		c->name_off[i] = c->names.len;
+		PUT(sl_json_cstr(&c->names, rel->cols[i].name));
+		PUT(sl_buf_putc(&c->names, ':'));
+	}
+	c->name_off[rel->ncols] = c->names.len;
 
 	/* Key: {"type":"struct","fields":[...],"optional":false,"name":"<p>.<s>.<t>.Key"} */
 	struct sl_buf *k = &c->key_schema;
@@ -598,7 +653,9 @@ static enum sl_err get_cache(const struct sl_dbz_opts *o, const struct sl_relati
 	if (c && rel->enc_cache_free == cache_free && c->decimal == o->decimal &&
 	    c->time == o->time && c->binary == o->binary && c->interval == o->interval &&
 	    c->money_digits == o->money_fraction_digits && c->legacy == o->legacy_txn_last &&
-	    strcmp(c->prefix, o->topic_prefix ? o->topic_prefix : "") == 0) {
+	    (c->prefix_ptr == o->topic_prefix ||
+	     strcmp(c->prefix, o->topic_prefix ? o->topic_prefix : "") == 0)) {
+		c->prefix_ptr = o->topic_prefix;
 		*out = c;
 		return SL_OK;
 	}
@@ -690,6 +747,13 @@ static enum sl_err put_padded(struct sl_buf *b, int64_t v, int width)
 	return sl_buf_append(b, tmp + sizeof tmp - n, (size_t)n);
 }
 
+/* v (0 <= v < 10^w) as exactly w zero-padded digits. */
+static void put_digits(char *out, int v, int w)
+{
+	for (int i = w - 1; i >= 0; i--, v /= 10)
+		out[i] = (char)('0' + v % 10);
+}
+
 /* ISO local time "HH:MM:SS[.fraction]" with java.time's ISO_LOCAL_TIME
  * rule (fraction trimmed of trailing zeros) or a fixed width. */
 static enum sl_err put_hms(struct sl_buf *b, int64_t us_of_day, int fixed_width)
@@ -747,6 +811,36 @@ static enum sl_err put_zoned_ts(struct sl_buf *b, int64_t us, int width)
 	int64_t y;
 	int m, d;
 	civil_from_days(days, &y, &m, &d);
+	if (y >= 0 && y <= 9999 && width >= 0 && width <= 6) {
+		/* The common case in one go: "yyyy-MM-ddTHH:mm:ss[.f]Z". */
+		char t[40];
+		int64_t sec = tod / 1000000, frac = tod % 1000000;
+		put_digits(t, (int)y, 4);
+		t[4] = '-';
+		put_digits(t + 5, m, 2);
+		t[7] = '-';
+		put_digits(t + 8, d, 2);
+		t[10] = 'T';
+		put_digits(t + 11, (int)(sec / 3600), 2);
+		t[13] = ':';
+		put_digits(t + 14, (int)(sec / 60 % 60), 2);
+		t[16] = ':';
+		put_digits(t + 17, (int)(sec % 60), 2);
+		size_t n = 19;
+		if (width > 0) {
+			/* Microseconds, then zeros past the sixth digit, cut to width. */
+			char f[10];
+			put_digits(f, (int)frac, 6);
+			memset(f + 6, '0', 3);
+			t[n++] = '.';
+			memcpy(t + n, f, (size_t)width);
+			n += (size_t)width;
+		}
+		t[n++] = 'Z';
+		t[n++] = '"';
+		PUT(sl_buf_putc(b, '"'));
+		return sl_buf_append(b, t, n);
+	}
 	PUT(sl_buf_putc(b, '"'));
 	if (y > 9999)
 		PUT(sl_buf_appendf(b, "+%" PRId64, y));
@@ -1252,8 +1346,8 @@ static enum sl_err put_row(struct ctx *x, struct sl_buf *b, const struct sl_row 
 		if (!first)
 			PUT(sl_buf_putc(b, ','));
 		first = false;
-		PUT(sl_json_cstr(b, col->name));
-		PUT(sl_buf_putc(b, ':'));
+		PUT(sl_buf_append(b, x->c->names.data + x->c->name_off[i],
+				  x->c->name_off[i + 1] - x->c->name_off[i]));
 		const struct sl_value *v = &row->vals[i];
 		switch (v->kind) {
 		case SL_VAL_NULL: PUT(sl_buf_puts(b, "null")); break;
@@ -1294,25 +1388,30 @@ static enum sl_err put_opt_u64(struct sl_buf *b, uint64_t v)
 	return v ? sl_json_u64(b, v) : sl_buf_puts(b, "null");
 }
 
-static enum sl_err put_source(struct sl_buf *b, const struct sl_dbz_opts *o,
-			      const struct sl_source_info *src, const char *schema,
-			      const char *table)
+/* The source block up to and including `"sequence":"[<prev>,`. */
+static enum sl_err put_source_head(struct sl_buf *b, const struct sl_dbz_opts *o,
+				   const struct sl_source_info *src)
 {
-	int64_t ts_us = src->commit_ts_us;
 	PUT(sl_buf_puts(b, "{\"version\":"));
 	PUT(sl_json_cstr(b, o->version ? o->version : ""));
 	PUT(sl_buf_puts(b, ",\"connector\":\"postgresql\",\"name\":"));
 	PUT(sl_json_cstr(b, o->topic_prefix ? o->topic_prefix : ""));
 	PUT(sl_buf_puts(b, ",\"ts_ms\":"));
-	PUT(sl_json_i64(b, floordiv(ts_us, 1000)));
+	PUT(sl_json_i64(b, floordiv(src->commit_ts_us, 1000)));
 	PUT(sl_buf_puts(b, ",\"snapshot\":"));
 	PUT(sl_json_cstr(b, src->snapshot ? src->snapshot : "false"));
 	PUT(sl_buf_puts(b, ",\"db\":"));
 	PUT(sl_json_cstr(b, o->db_name ? o->db_name : ""));
 	PUT(sl_buf_puts(b, ",\"sequence\":\"["));
 	PUT(put_lsn_str(b, src->last_commit_lsn));
-	PUT(sl_buf_putc(b, ','));
-	PUT(put_lsn_str(b, src->lsn));
+	return sl_buf_putc(b, ',');
+}
+
+/* From the end of "sequence" up to `"lsn":`. */
+static enum sl_err put_source_mid(struct sl_buf *b, const struct sl_source_info *src,
+				  const char *schema, const char *table)
+{
+	int64_t ts_us = src->commit_ts_us;
 	PUT(sl_buf_puts(b, "]\",\"ts_us\":"));
 	PUT(sl_json_i64(b, ts_us));
 	PUT(sl_buf_puts(b, ",\"ts_ns\":"));
@@ -1323,9 +1422,84 @@ static enum sl_err put_source(struct sl_buf *b, const struct sl_dbz_opts *o,
 	PUT(sl_json_cstr(b, table));
 	PUT(sl_buf_puts(b, ",\"txId\":"));
 	PUT(put_opt_u64(b, src->xid));
-	PUT(sl_buf_puts(b, ",\"lsn\":"));
+	return sl_buf_puts(b, ",\"lsn\":");
+}
+
+static enum sl_err put_source(struct sl_buf *b, const struct sl_dbz_opts *o,
+			      const struct sl_source_info *src, const char *schema,
+			      const char *table)
+{
+	PUT(put_source_head(b, o, src));
+	PUT(put_lsn_str(b, src->lsn));
+	PUT(put_source_mid(b, src, schema, table));
 	PUT(put_opt_u64(b, src->lsn));
 	return sl_buf_puts(b, ",\"xmin\":null}");
+}
+
+/* put_source() for a relation, from the cache's pre-rendered pieces (see
+ * struct src_cache); only pieces whose inputs changed are rendered. */
+static enum sl_err put_source_cached(struct sl_buf *b, const struct sl_dbz_opts *o,
+				     struct cache *c, const struct sl_source_info *src,
+				     const struct sl_relation *rel)
+{
+	struct src_cache *sc = &c->src;
+	const char *snap = src->snapshot ? src->snapshot : "false";
+	size_t snap_len = strlen(snap);
+	if (snap_len >= sizeof sc->snapshot)
+		return put_source(b, o, src, rel->schema, rel->table);
+	if (!sc->head_ok || sc->head_ts_us != src->commit_ts_us ||
+	    sc->last_commit_lsn != src->last_commit_lsn || sc->version != o->version ||
+	    sc->name != o->topic_prefix || sc->db != o->db_name || strcmp(sc->snapshot, snap)) {
+		sc->head_ok = false;
+		sl_buf_reset(&sc->head);
+		PUT(put_source_head(&sc->head, o, src));
+		sc->head_ts_us = src->commit_ts_us;
+		sc->last_commit_lsn = src->last_commit_lsn;
+		sc->version = o->version;
+		sc->name = o->topic_prefix;
+		sc->db = o->db_name;
+		memcpy(sc->snapshot, snap, snap_len + 1);
+		sc->head_ok = true;
+	}
+	if (!sc->mid_ok || sc->mid_ts_us != src->commit_ts_us || sc->xid != src->xid) {
+		sc->mid_ok = false;
+		sl_buf_reset(&sc->mid);
+		PUT(put_source_mid(&sc->mid, src, rel->schema, rel->table));
+		sc->mid_ts_us = src->commit_ts_us;
+		sc->xid = src->xid;
+		sc->mid_ok = true;
+	}
+	if (!sc->lsn_ok || sc->lsn != src->lsn) {
+		if (src->lsn) {
+			size_t n = sl_json_fmt_u64(sc->lsn_n, src->lsn);
+			sc->lsn_nlen = n;
+			memcpy(sc->lsn_q, "\\\"", 2);
+			memcpy(sc->lsn_q + 2, sc->lsn_n, n);
+			memcpy(sc->lsn_q + 2 + n, "\\\"", 2);
+			sc->lsn_qlen = n + 4;
+		} else {
+			memcpy(sc->lsn_n, "null", 4);
+			memcpy(sc->lsn_q, "null", 4);
+			sc->lsn_nlen = sc->lsn_qlen = 4;
+		}
+		sc->lsn = src->lsn;
+		sc->lsn_ok = true;
+	}
+	static const char xmin[] = ",\"xmin\":null}";
+	size_t need = sc->head.len + sc->lsn_qlen + sc->mid.len + sc->lsn_nlen + sizeof xmin - 1;
+	PUT(sl_buf_ensure(b, need));
+	char *p = b->data + b->len;
+	memcpy(p, sc->head.data, sc->head.len);
+	p += sc->head.len;
+	memcpy(p, sc->lsn_q, sc->lsn_qlen);
+	p += sc->lsn_qlen;
+	memcpy(p, sc->mid.data, sc->mid.len);
+	p += sc->mid.len;
+	memcpy(p, sc->lsn_n, sc->lsn_nlen);
+	p += sc->lsn_nlen;
+	memcpy(p, xmin, sizeof xmin); /* with the NUL */
+	b->len += need;
+	return SL_OK;
 }
 
 static enum sl_err put_txn(struct sl_buf *b, const struct sl_dbz_opts *o, const struct sl_txn_info *t)
@@ -1341,18 +1515,43 @@ static enum sl_err put_txn(struct sl_buf *b, const struct sl_dbz_opts *o, const 
 	return sl_buf_putc(b, '}');
 }
 
+/* "op":"c","ts_ms":M[,"ts_us":U,"ts_ns":N] into out (128 bytes); returns the length. */
+static size_t fmt_op_ts(char *out, char op, int64_t now_ns, bool with_us_ns)
+{
+	static const char head[] = "\"op\":\"?\",\"ts_ms\":";
+	size_t n = sizeof head - 1;
+	memcpy(out, head, n);
+	out[6] = op;
+	n += sl_json_fmt_i64(out + n, floordiv(now_ns, 1000000));
+	if (!with_us_ns)
+		return n;
+	memcpy(out + n, ",\"ts_us\":", 9);
+	n += 9;
+	n += sl_json_fmt_i64(out + n, floordiv(now_ns, 1000));
+	memcpy(out + n, ",\"ts_ns\":", 9);
+	n += 9;
+	n += sl_json_fmt_i64(out + n, now_ns);
+	return n;
+}
+
 static enum sl_err put_op_ts(struct sl_buf *b, char op, int64_t now_ns, bool with_us_ns)
 {
-	char head[] = "\"op\":\"?\",\"ts_ms\":";
-	head[6] = op;
-	PUT(sl_buf_append(b, head, sizeof head - 1));
-	PUT(sl_json_i64(b, floordiv(now_ns, 1000000)));
-	if (!with_us_ns)
-		return SL_OK;
-	PUT(sl_buf_puts(b, ",\"ts_us\":"));
-	PUT(sl_json_i64(b, floordiv(now_ns, 1000)));
-	PUT(sl_buf_puts(b, ",\"ts_ns\":"));
-	return sl_json_i64(b, now_ns);
+	char tmp[128];
+	return sl_buf_append(b, tmp, fmt_op_ts(tmp, op, now_ns, with_us_ns));
+}
+
+/* put_op_ts(.., true) remembered per relation: the clock is read once per
+ * batch of rows, so consecutive events share it. */
+static enum sl_err put_op_ts_cached(struct sl_buf *b, struct cache *c, char op, int64_t now_ns)
+{
+	struct src_cache *sc = &c->src;
+	if (!sc->tail_ok || sc->op != op || sc->now_ns != now_ns) {
+		sc->tail_len = fmt_op_ts(sc->tail, op, now_ns, true);
+		sc->op = op;
+		sc->now_ns = now_ns;
+		sc->tail_ok = true;
+	}
+	return sl_buf_append(b, sc->tail, sc->tail_len);
 }
 
 static const char msg_value_schema[] =
@@ -1430,13 +1629,13 @@ enum sl_err sl_dbz_value(const struct sl_dbz_opts *o, const struct sl_change *ch
 	if (!err)
 		err = sl_buf_puts(out, ",\"source\":");
 	if (!err)
-		err = put_source(out, o, &ch->src, ch->rel->schema, ch->rel->table);
+		err = put_source_cached(out, o, x.c, &ch->src, ch->rel);
 	if (!err && !o->legacy_txn_last) {
 		if (!(err = sl_buf_putc(out, ',')))
 			err = put_txn(out, o, &ch->txn);
 	}
 	if (!err && !(err = sl_buf_putc(out, ',')))
-		err = put_op_ts(out, (char)ch->op, now_ns, true);
+		err = put_op_ts_cached(out, x.c, (char)ch->op, now_ns);
 	if (!err && o->legacy_txn_last) {
 		if (!(err = sl_buf_putc(out, ',')))
 			err = put_txn(out, o, &ch->txn);
