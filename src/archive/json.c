@@ -456,6 +456,10 @@ bool sl_arc_json_f64(const struct sl_arc_json *j, uint32_t i, double *out)
 	if (i == SL_ARC_JSON_NONE)
 		return false;
 	const struct sl_arc_json_node *nd = &j->v[i];
+	if (nd->type != SL_ARC_JSON_STRING && nd->type != SL_ARC_JSON_NUMBER)
+		return false;
+	/* Only now: a document without strings or numbers has no pool, and
+	 * NULL + 0 is undefined. */
 	const char *s = j->pool + nd->str;
 	if (nd->type == SL_ARC_JSON_STRING) {
 		if (!strcmp(s, "NaN"))

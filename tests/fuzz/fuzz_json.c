@@ -10,7 +10,9 @@
  * layout into a writer whose bytes are discarded, then close the writer so
  * the encoder sees what was staged.  Every node is also read back through
  * the accessors (integer, double, timestamp text, re-serialisation, dotted
- * paths) so their bounds are exercised on hostile documents.
+ * paths) so their bounds are exercised on hostile documents, and the payload
+ * goes through a Field partitioner (op, after.id) and a TimeBased one fed
+ * the payload's ts_ms, as untrusted as the rest.
  *
  * The input is copied to an exact-size allocation so ASan sees any read past
  * its end.  Decoders may return SL_OK, SL_ERR_PROTO (bad input) or, for the
@@ -23,6 +25,7 @@
 
 #include "archive/envelope.h"
 #include "archive/json.h"
+#include "archive/partitioner.h"
 #include "core/buf.h"
 #include "parquet/parquet.h"
 
@@ -104,6 +107,31 @@ static void accessors(const struct sl_arc_json *j)
 	sl_buf_free(&b);
 }
 
+/* Partitioners are built once (they are configuration, not input). */
+static void partition(const struct sl_arc_json *j, uint32_t payload)
+{
+	static struct sl_arc_part *field, *timed;
+	struct sl_errbuf eb;
+	if (!field) {
+		struct sl_arc_part_opts f = {.cls = "Field", .fields = "op,after.id"};
+		struct sl_arc_part_opts t = {.cls = "TimeBased",
+					     .path_format = "'dt'=YYYY-MM-dd/'t'=HHmmss.SSS",
+					     .duration_ms = 900000,
+					     .timezone = "+05:30"};
+		if (sl_arc_part_new(&f, &field, &eb) || sl_arc_part_new(&t, &timed, &eb))
+			abort();
+	}
+	struct sl_buf b;
+	sl_buf_init(&b, 0);
+	expect(sl_arc_part_encode(field, 0, 0, j, payload, &b, &eb), false);
+	int64_t ts = 0;
+	if (sl_arc_json_i64(j, sl_arc_json_get(j, payload, "ts_ms"), &ts)) {
+		sl_buf_reset(&b);
+		expect(sl_arc_part_encode(timed, 0, ts, j, payload, &b, &eb), false);
+	}
+	sl_buf_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *copy = malloc(size ? size : 1);
@@ -122,6 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		e = sl_arc_msg_split(&j, &m, &eb);
 		expect(e, false);
 		if (e == SL_OK) {
+			partition(&j, m.payload);
 			if (m.schema != SL_ARC_JSON_NONE)
 				row(&j, m.schema, m.payload);
 			row(&j, SL_ARC_JSON_NONE, m.payload);

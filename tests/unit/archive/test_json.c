@@ -160,6 +160,12 @@ static void test_numbers(void)
 	c = J.v[c].next;
 	ok(!sl_arc_json_f64(&J, c, &d) && !sl_arc_json_i64(&J, c, &i), "\"1\" is a string");
 
+	/* Accessors on documents without strings or numbers (no pool). */
+	is_int(parse("[true,null,{}]"), SL_OK, "no scalars with text");
+	for (c = 0; c < J.nv; c++)
+		ok(!sl_arc_json_f64(&J, c, &d) && !sl_arc_json_i64(&J, c, &i) &&
+		   !sl_arc_json_is_str(&J, c, ""), "node %u is neither number nor string", c);
+
 	refused("[01]", "", "leading zero");
 	refused("[-]", "number", "lone minus");
 	refused("[1.]", "fraction", "dot without digits");
