@@ -8,6 +8,8 @@
 
 #include "cli/common.h"
 #include "core/log.h"
+#include "obs/metrics.h"
+#include "obs/status.h"
 #include "pipeline/archive.h"
 
 int sl_cmd_archive(int argc, char **argv)
@@ -26,6 +28,14 @@ int sl_cmd_archive(int argc, char **argv)
 			    "rotation is deterministic (flush.size, rotate.interval.ms with a Record or\n"
 			    "RecordField extractor) or the store supports conditional creates. SIGTERM\n"
 			    "commits open files and exits 0.\n\n"
+			    "HTTP endpoint (http.listen): GET /metrics (Prometheus; docs/METRICS.md),\n"
+			    "/healthz, /readyz (ready once the consumer joined its group), and Kafka\n"
+			    "Connect's /connectors/<name>/status (type \"sink\"), /config, PUT .../pause\n"
+			    "(stops fetching, keeps the position; open files still commit) and .../resume,\n"
+			    "POST .../restart. <name> is the name key, else sluice-archive. On a fatal\n"
+			    "error (store unusable, errors.tolerance=none and a bad record, ...) the\n"
+			    "connector is FAILED; with http.listen set explicitly the process keeps\n"
+			    "serving that status until SIGTERM (exit 1) or POST .../restart.\n\n"
 			    "  --print-config   print the effective configuration (secrets redacted)\n"
 			    "  -D key=value     override one configuration key");
 		return 0;
@@ -41,12 +51,29 @@ int sl_cmd_archive(int argc, char **argv)
 	struct sl_errbuf eb = {{0}};
 	if (o.print_config) {
 		sl_config_print(cfg, stdout);
+	} else if (!sl_cli_obs_start(cfg, SL_ROLE_ARCHIVE, "archive")) {
+		rc = 2;
 	} else {
-		enum sl_err err = sl_archive_run(cfg, sl_cli_stop_flag(), &eb);
-		if (err) {
-			sl_error("%s", eb.msg);
+		volatile sig_atomic_t *stop = sl_cli_stop_flag();
+		for (;;) {
+			enum sl_err err = sl_archive_run(cfg, stop, &eb);
+			if (!err) {
+				/* POST .../restart stops the run cleanly: start it again. */
+				if (sl_status_take_restart() && !*stop) {
+					sl_info("restart requested: starting the archive again");
+					sl_status_set_state(SL_CONN_UNASSIGNED, NULL);
+					continue;
+				}
+				break;
+			}
+			sl_metrics_inc(SL_M_ERRORS, sl_metrics_err_kind(err));
+			/* The FAILED state change logs the error once. */
+			if (sl_cli_obs_failed(cfg, eb.msg, stop))
+				continue; /* POST .../restart */
 			rc = err == SL_ERR_CONFIG ? 2 : 1;
+			break;
 		}
+		sl_cli_obs_stop();
 	}
 	sl_config_free(cfg);
 	return rc;

@@ -28,6 +28,11 @@ int sl_cmd_run(int argc, char **argv)
 			    "is confirmed to PostgreSQL only after the files holding its events are durable,\n"
 			    "and replayed events are recognised after a crash, so each event lands once.\n"
 			    "Open files are committed every rotate.schedule.interval.ms (5 s when unset).\n\n"
+			    "HTTP endpoint (http.listen): GET /metrics (capture and lake metrics;\n"
+			    "docs/METRICS.md), /healthz, /readyz, and Kafka Connect's\n"
+			    "/connectors/<name>/status (type \"source\": the connector reads PostgreSQL),\n"
+			    "/config, PUT .../pause and .../resume, POST .../restart. <name> is the name\n"
+			    "key, else <topic.prefix>-run. Failures behave as in sluice capture.\n\n"
 			    "  --check          run the preflight checks only and print a report\n"
 			    "  --print-config   print the effective configuration (secrets redacted)\n"
 			    "  --until-lsn LSN  stop cleanly once everything up to LSN is confirmed\n"
@@ -67,12 +72,23 @@ int sl_cmd_run(int argc, char **argv)
 		} else {
 			rc = problems ? 1 : 0;
 		}
+	} else if (!sl_cli_obs_start(cfg, SL_ROLE_RUN, "run")) {
+		rc = 2;
 	} else {
-		enum sl_err err = sl_capture_run(cfg, sl_cli_stop_flag(), &eb);
-		if (err) {
-			sl_error("%s", eb.msg);
+		/* The capture pipeline reports state, readiness and metrics and
+		 * handles pause/resume/restart itself (pipeline/capture.c). */
+		volatile sig_atomic_t *stop = sl_cli_stop_flag();
+		for (;;) {
+			enum sl_err err = sl_capture_run(cfg, stop, &eb);
+			if (!err)
+				break;
+			/* The FAILED state change logs the error once. */
+			if (sl_cli_obs_failed(cfg, eb.msg, stop))
+				continue; /* POST .../restart */
 			rc = err == SL_ERR_CONFIG ? 2 : 1;
+			break;
 		}
+		sl_cli_obs_stop();
 	}
 	sl_config_free(cfg);
 	return rc;

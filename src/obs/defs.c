@@ -38,7 +38,8 @@ static const struct sl_metric_def defs[SL_M__COUNT] = {
 	[SL_M_RETRIES] = {"sluice_retries_total", SL_METRIC_COUNTER, "kind", "retries", 1, NULL, 0,
 			  ALL, "Reconnection attempts after a transient failure, by what failed.",
 			  "kind=postgres: a new capture session after PostgreSQL was unreachable "
-			  "or the connection was lost."},
+			  "or the connection was lost. kind=s3: an object store request sent "
+			  "again after a network error, HTTP 5xx, 429 or SlowDown."},
 	[SL_M_HTTP_REQUESTS] = {"sluice_http_requests_total", SL_METRIC_COUNTER, "code", "requests", 1,
 				NULL, 0, ALL,
 				"Requests served by the HTTP endpoint, by status code."},
@@ -105,22 +106,65 @@ static const struct sl_metric_def defs[SL_M__COUNT] = {
 
 	[SL_M_S3_REQUESTS] = {"sluice_s3_requests_total", SL_METRIC_COUNTER, "op,code", "requests", 1,
 			      NULL, 0, ARC,
-			      "Object store requests, by operation (put, get, list, multipart, ...) "
-			      "and HTTP status code."},
+			      "Object store (S3) requests sent, by operation and HTTP status code; "
+			      "every attempt counts, retries included.",
+			      "op is the S3 API operation: PutObject, GetObject, HeadObject, "
+			      "DeleteObject, ListObjectsV2, CreateMultipartUpload, UploadPart, "
+			      "CompleteMultipartUpload, AbortMultipartUpload. code is the HTTP "
+			      "status (200, 404, 412, 503, ...), or \"error\" when no response "
+			      "came (connection refused, timeout). A file:// store makes no "
+			      "requests."},
 	[SL_M_S3_BYTES] = {"sluice_s3_bytes_total", SL_METRIC_COUNTER, "direction", "bytes", 1, NULL, 0,
-			   ARC, "Object store payload bytes, direction=sent or received."},
+			   ARC,
+			   "Object store request and response body bytes, direction=sent or "
+			   "received; every attempt counts."},
 	[SL_M_S3_PART_RETRIES] = {"sluice_s3_part_retries_total", SL_METRIC_COUNTER, NULL, "retries", 1,
-				  NULL, 0, ARC, "Multipart upload parts sent again after a failure."},
+				  NULL, 0, ARC,
+				  "Multipart upload parts (UploadPart) sent again after a transient "
+				  "failure."},
 	[SL_M_ARCHIVE_RECORDS] = {"sluice_archive_records_total", SL_METRIC_COUNTER, "topic",
 				  "records", 1, NULL, 0, ARC,
-				  "Records written to data files, by topic."},
+				  "Records in data files committed to the store, by topic.",
+				  "Counted when a file is committed, so it matches what readers of "
+				  "the lake see. Files found already in the store (a replay after a "
+				  "crash) are not counted again."},
 	[SL_M_ARCHIVE_FILES] = {"sluice_archive_files_committed_total", SL_METRIC_COUNTER, "topic",
 				"files", 1, NULL, 0, ARC,
-				"Data files committed to the store, by topic."},
+				"Data files committed to the store, by topic.",
+				"Files found already in the store (a replay after a crash) are not "
+				"counted."},
 	[SL_M_CONSUMER_LAG] = {"sluice_archive_consumer_lag_records", SL_METRIC_GAUGE,
 			       "topic,partition", "records", 1, NULL, 0, SL_ROLE_ARCHIVE,
-			       "Records between the partition's high watermark and the committed "
-			       "consumer offset."},
+			       "Records between the partition's high watermark and the consumer "
+			       "group's committed offset, for the partitions this process owns.",
+			       "The lag kafka-consumer-groups --describe shows. The archive commits "
+			       "an offset only once the files holding the records before it are "
+			       "stored, so records in open files count as lag. Refreshed every 2 s; "
+			       "a partition revoked from this process leaves the exposition."},
+	[SL_M_ARCHIVE_CONSUMED] = {"sluice_archive_consumed_records_total", SL_METRIC_COUNTER,
+				   "topic", "records", 1, NULL, 0, SL_ROLE_ARCHIVE,
+				   "Records read from Kafka, by topic: archived, tombstones and bad "
+				   "records alike.",
+				   "A record read again after a rebalance or restart counts again."},
+	[SL_M_ARCHIVE_CONSUMED_BYTES] = {"sluice_archive_consumed_bytes_total", SL_METRIC_COUNTER,
+					 "topic", "bytes", 1, NULL, 0, SL_ROLE_ARCHIVE,
+					 "Key plus value bytes of the records read from Kafka, by "
+					 "topic."},
+	[SL_M_ARCHIVE_BAD_RECORDS] = {"sluice_archive_bad_records_total", SL_METRIC_COUNTER,
+				      "topic,action", "records", 1, NULL, 0, SL_ROLE_ARCHIVE,
+				      "Records that could not be archived and were passed over "
+				      "(errors.tolerance=all), by topic and action.",
+				      "action=dead_letter: produced to "
+				      "errors.deadletterqueue.topic.name; action=skipped: logged and "
+				      "skipped (no dead letter queue). With errors.tolerance=none a bad "
+				      "record fails the connector instead (sluice_errors_total)."},
+	[SL_M_ARCHIVE_TOMBSTONES] = {"sluice_archive_tombstones_total", SL_METRIC_COUNTER, "topic",
+				     "records", 1, NULL, 0, SL_ROLE_ARCHIVE,
+				     "Records with a null value (tombstones) ignored, by topic "
+				     "(behavior.on.null.values=ignore)."},
+	[SL_M_ARCHIVE_ASSIGNED] = {"sluice_archive_assigned_partitions", SL_METRIC_GAUGE, NULL,
+				   "partitions", 1, NULL, 0, SL_ROLE_ARCHIVE,
+				   "Partitions currently assigned to this consumer."},
 };
 
 const struct sl_metric_def *sl_metrics_defs(size_t *n)

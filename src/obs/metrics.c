@@ -30,6 +30,7 @@ struct sl_metric {
 	uint64_t hash;
 	char *labels[SL_METRICS_MAX_LABELS];
 	int nlabels;
+	atomic_bool hidden;    /* left out of the exposition (sl_metric_set_visible) */
 	_Atomic int64_t value; /* counter, gauge; histogram: unused (count = sum of buckets) */
 	_Atomic int64_t sum;   /* histogram: sum of observations */
 	_Atomic int64_t buckets[SL_METRICS_MAX_BUCKETS + 1]; /* non-cumulative; last = +Inf */
@@ -190,6 +191,12 @@ void sl_metric_observe(struct sl_metric *m, int64_t v)
 	atomic_fetch_add_explicit(&m->sum, v, memory_order_relaxed);
 }
 
+void sl_metric_set_visible(struct sl_metric *m, bool visible)
+{
+	if (m != &g_void)
+		atomic_store_explicit(&m->hidden, !visible, memory_order_relaxed);
+}
+
 int64_t sl_metric_value(const struct sl_metric *m)
 {
 	size_t nd;
@@ -338,6 +345,8 @@ enum sl_err sl_metrics_expose(struct sl_buf *out)
 		put_help(out, d->help);
 		sl_buf_appendf(out, "\n# TYPE %s %s\n", d->name, type_word(d->type));
 		for (const struct sl_metric *m = g.head[id]; m; m = m->next) {
+			if (atomic_load_explicit(&m->hidden, memory_order_relaxed))
+				continue;
 			if (d->type != SL_METRIC_HISTOGRAM) {
 				put_series(out, d->name, "", d, m, NULL);
 				put_value(out, atomic_load_explicit(&m->value, memory_order_relaxed),

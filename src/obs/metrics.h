@@ -88,6 +88,12 @@ enum sl_metric_id {
 	SL_M_ARCHIVE_RECORDS,
 	SL_M_ARCHIVE_FILES,
 	SL_M_CONSUMER_LAG,
+	/* archive only */
+	SL_M_ARCHIVE_CONSUMED,
+	SL_M_ARCHIVE_CONSUMED_BYTES,
+	SL_M_ARCHIVE_BAD_RECORDS,
+	SL_M_ARCHIVE_TOMBSTONES,
+	SL_M_ARCHIVE_ASSIGNED,
 	SL_M__COUNT
 };
 
@@ -119,6 +125,10 @@ void sl_metric_add(struct sl_metric *m, int64_t v);
 void sl_metric_set(struct sl_metric *m, int64_t v);
 /* Histograms: one observation, in stored units. */
 void sl_metric_observe(struct sl_metric *m, int64_t v);
+/* Leave a series out of the exposition (false) or put it back (true),
+ * keeping its value: e.g. the lag of a partition this process no longer
+ * owns.  Series start visible. */
+void sl_metric_set_visible(struct sl_metric *m, bool visible);
 /* Current stored value (counter/gauge) or observation count (histogram). */
 int64_t sl_metric_value(const struct sl_metric *m);
 

@@ -23,6 +23,8 @@
 #include "archive/writer.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "obs/status.h"
+#include "pipeline/archive_obs.h"
 
 struct tp {
 	char *topic;
@@ -45,6 +47,7 @@ struct arch {
 	uint64_t records, tombstones, bad, dlq_failed;
 	enum sl_err fatal;
 	char fatal_msg[512];
+	struct sl_arc_obs *obs; /* metrics, state, pause/resume (archive_obs.h) */
 };
 
 static struct tp *tp_get(struct arch *a, const char *topic, int32_t partition)
@@ -195,6 +198,15 @@ static enum sl_err commit_offsets(struct arch *a, bool sync, struct sl_errbuf *e
 	return err;
 }
 
+/* After each file is stored. */
+static enum sl_err on_file_committed(void *ctx, const struct sl_arc_file_info *fi,
+				     struct sl_errbuf *eb)
+{
+	(void)eb;
+	sl_arc_obs_file(((struct arch *)ctx)->obs, fi); /* files/records metrics */
+	return SL_OK;
+}
+
 static void dlq_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	(void)rk;
@@ -216,6 +228,7 @@ static enum sl_err bad_record(struct arch *a, const rd_kafka_message_t *m, const
 				  "%" PRId64 ": %s (errors.tolerance=none)",
 				  topic, (int)m->partition, m->offset, reason);
 	a->bad++;
+	sl_arc_obs_bad(a->obs, topic, a->dlq != NULL);
 	if (!a->dlq) {
 		sl_warn("archive: skipping the record at topic \"%s\" partition %d offset %" PRId64
 			": %s (errors.tolerance=all, no dead letter queue)",
@@ -268,6 +281,7 @@ static enum sl_err handle(struct arch *a, const rd_kafka_message_t *m, struct sl
 					  "%" PRId64 " (behavior.on.null.values=fail)",
 					  topic, (int)m->partition, m->offset);
 		a->tombstones++;
+		sl_arc_obs_tombstone(a->obs, topic);
 		t->next = m->offset + 1;
 		return SL_OK;
 	}
@@ -313,8 +327,14 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 	char errstr[512];
 	rd_kafka_conf_t *conf = NULL;
 	enum sl_err err = sl_arc_setup_open(cfg, &a->setup, eb);
-	if (!err)
+	if (!err) {
+		a->setup.wopts.on_commit = on_file_committed;
+		a->setup.wopts.ctx = a;
 		err = sl_arc_writer_new(&a->setup.wopts, &a->w, eb);
+	}
+	if (!err) /* wrong credentials or no store: fail now, not at the first file */
+		err = sl_arc_obs_check_store(a->setup.store, a->setup.url,
+					     sl_config_get(cfg, "topics.dir"), eb);
 	if (!err)
 		err = make_conf(a, false, &conf, eb);
 	if (!err) {
@@ -366,16 +386,21 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 		rd_kafka_topic_partition_list_destroy(subs);
 	}
 	if (!err)
+		err = sl_arc_obs_new(a->rk, &a->obs, eb);
+	if (!err)
 		sl_info("archive: writing to %s", a->setup.url);
 	int64_t last_commit = sl_clock_mono_us(), t0 = sl_clock_mono_us();
 	uint64_t files_at_commit = 0;
-	while (!err && !*stop) {
+	/* POST .../restart: stop cleanly; the command runs the archive again. */
+	while (!err && !*stop && !sl_status_restart_pending()) {
+		sl_arc_obs_tick(a->obs);
 		rd_kafka_message_t *m = rd_kafka_consumer_poll(a->rk, 100);
 		if (m) {
 			if (m->err) {
 				if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
 					sl_warn("archive: consumer: %s", rd_kafka_message_errstr(m));
 			} else {
+				sl_arc_obs_consumed(a->obs, m);
 				err = handle(a, m, eb);
 			}
 			rd_kafka_message_destroy(m);
@@ -412,6 +437,7 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 	}
 	sl_arc_writer_free(a->w);
 	a->w = NULL;
+	sl_arc_obs_free(a->obs);
 	if (a->dlq) {
 		rd_kafka_flush(a->dlq, 10000);
 		rd_kafka_destroy(a->dlq);

@@ -23,6 +23,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "obs/metrics.h"
 #include "s3/xml.h"
 
 #define ERR_BODY_MAX ((size_t)1 << 20)
@@ -276,6 +277,55 @@ static size_t on_header(char *p, size_t sz, size_t nm, void *ud)
 	return n;
 }
 
+/* --- metrics (obs/metrics.h; obs sits beside core, below this layer) --- */
+
+static bool has_query(const struct sl_s3_request *rq, const char *name)
+{
+	for (size_t i = 0; i < rq->n_query; i++)
+		if (rq->query[i].name && !strcmp(rq->query[i].name, name))
+			return true;
+	return false;
+}
+
+/* The S3 API operation a request is, for sluice_s3_requests_total. */
+static const char *op_name(const struct sl_s3_request *rq)
+{
+	const char *m = rq->method;
+	bool upload = has_query(rq, "uploadId");
+	if (!strcmp(m, "POST"))
+		return upload ? "CompleteMultipartUpload"
+		       : has_query(rq, "uploads") ? "CreateMultipartUpload" : "PostObject";
+	if (!strcmp(m, "PUT"))
+		return upload ? "UploadPart" : "PutObject";
+	if (!strcmp(m, "DELETE"))
+		return upload ? "AbortMultipartUpload" : "DeleteObject";
+	if (!strcmp(m, "HEAD"))
+		return rq->key ? "HeadObject" : "HeadBucket";
+	if (!strcmp(m, "GET"))
+		return rq->key ? "GetObject" : "ListObjectsV2";
+	return "other";
+}
+
+/* One attempt went out: status 0 means no HTTP response came. */
+static void count_attempt(const struct sl_s3_request *rq, long status, size_t received)
+{
+	char code[24] = "error";
+	if (status > 0)
+		snprintf(code, sizeof code, "%ld", status);
+	sl_metric_add(sl_metric2(SL_M_S3_REQUESTS, op_name(rq), code), 1);
+	if (rq->body && rq->body_len)
+		sl_metric_add(sl_metric1(SL_M_S3_BYTES, "sent"), (int64_t)rq->body_len);
+	if (received)
+		sl_metric_add(sl_metric1(SL_M_S3_BYTES, "received"), (int64_t)received);
+}
+
+static void count_retry(const struct sl_s3_request *rq)
+{
+	sl_metrics_inc(SL_M_RETRIES, "s3");
+	if (!strcmp(rq->method, "PUT") && has_query(rq, "partNumber"))
+		sl_metric_add(sl_metric0(SL_M_S3_PART_RETRIES), 1);
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -457,6 +507,10 @@ enum sl_err sl_s3_client_do(struct sl_s3_client *c, const struct sl_s3_request *
 		CURLcode cc = curl_easy_perform(c->curl);
 		c->cur = NULL;
 		bool retry = false;
+		long st = 0;
+		if (cc == CURLE_OK || cc == CURLE_WRITE_ERROR)
+			curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &st);
+		count_attempt(rq, st, c->body.len);
 		if (cc != CURLE_OK) {
 			snprintf(reason, sizeof reason, "%s", curl_easy_strerror(cc));
 			if (!curl_retryable(cc)) {
@@ -496,6 +550,7 @@ enum sl_err sl_s3_client_do(struct sl_s3_client *c, const struct sl_s3_request *
 		if (attempt == 1)
 			sl_warn("s3: %s %s failed (%s); retrying with backoff, up to %d attempts",
 				rq->method, what, reason, c->max_attempts);
+		count_retry(rq);
 		sleep_ms(sl_s3_backoff_ms(attempt, c->base_ms, c->max_ms, next_rand(c)));
 	}
 }

@@ -25,6 +25,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "obs/metrics.h"
 
 struct pos {
 	uint64_t lsn, order; /* (0, 0) = before everything */
@@ -328,6 +329,13 @@ static enum sl_err after_round(void *ctx, const char *topic, const struct sl_arc
 	t->c_next = t->next;
 	t->c_last = t->last;
 	enum sl_err err = save_state(l, NULL, NULL, 0, eb);
+	for (size_t i = 0; i < n && !err; i++) {
+		/* A file that was already there (a replayed round) is not new. */
+		if (files[i].existed)
+			continue;
+		sl_metric_add(sl_metric1(SL_M_ARCHIVE_FILES, topic), 1);
+		sl_metric_add(sl_metric1(SL_M_ARCHIVE_RECORDS, topic), (int64_t)files[i].records);
+	}
 	for (size_t i = 0; i < n && !err; i++)
 		for (size_t k = 0; k < files[i].ntokens && !err; k++)
 			err = queue_ack(l, files[i].tokens[k], eb);

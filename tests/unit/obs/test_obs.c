@@ -274,9 +274,48 @@ static void test_status_and_routes(void)
 	sl_config_free(cfg);
 }
 
+/* A hidden series leaves the exposition but keeps its value; archive-only
+ * metrics are not exported by run, and the other way round. */
+static void test_visibility_and_roles(void)
+{
+	sl_metrics_reset();
+	sl_metrics_init(SL_ROLE_ARCHIVE);
+	struct sl_metric *p0 = sl_metric2(SL_M_CONSUMER_LAG, "t", "0");
+	struct sl_metric *p1 = sl_metric2(SL_M_CONSUMER_LAG, "t", "1");
+	sl_metric_set(p0, 7);
+	sl_metric_set(p1, 9);
+	sl_metric_set_visible(p1, false);
+	char *s = scrape();
+	ok(has(s, "sluice_archive_consumer_lag_records{topic=\"t\",partition=\"0\"} 7\n"),
+	   "visible lag series exported");
+	ok(!has(s, "partition=\"1\""), "hidden series left out");
+	ok(has(s, "# TYPE sluice_archive_consumer_lag_records gauge"), "family still declared");
+	ok(!has(s, "sluice_capture_"), "archive exports no capture metric");
+	ok(has(s, "sluice_archive_assigned_partitions 0\n"), "unlabelled archive gauge exported as 0");
+	free(s);
+	is_int(sl_metric_value(p1), 9, "hidden series keeps its value");
+	sl_metric_set_visible(p1, true);
+	s = scrape();
+	ok(has(s, "partition=\"1\"} 9\n"), "visible again");
+	free(s);
+	sl_metrics_reset();
+	sl_metrics_init(SL_ROLE_RUN);
+	sl_metric_add(sl_metric1(SL_M_ARCHIVE_FILES, "shop.public.t"), 2);
+	s = scrape();
+	ok(has(s, "sluice_archive_files_committed_total{topic=\"shop.public.t\"} 2\n"),
+	   "run exports files committed");
+	ok(!has(s, "sluice_archive_consumer_lag") && !has(s, "sluice_archive_assigned"),
+	   "run exports no consumer metric");
+	ok(has(s, "sluice_sink_records_total 0\n"), "run exports capture metrics");
+	free(s);
+	sl_metrics_reset();
+	sl_metrics_init(0);
+}
+
 int main(void)
 {
 	test_table();
+	test_visibility_and_roles();
 	test_registry();
 	test_collector();
 	test_status_and_routes();
