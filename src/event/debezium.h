@@ -43,6 +43,9 @@ enum sl_dbz_binary_mode {
 /* interval.handling.mode */
 enum sl_dbz_interval_mode { SL_DBZ_INTERVAL_NUMERIC, SL_DBZ_INTERVAL_STRING };
 
+/* The strings are borrowed and must stay unchanged while in use: the
+ * encoder's per-relation cache recognises them by pointer (assign a
+ * different string to change one). */
 struct sl_dbz_opts {
 	const char *topic_prefix; /* topic.prefix: source.name (borrowed) */
 	const char *db_name;      /* database.dbname: source.db (borrowed) */

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,6 +50,14 @@ struct held_record {
 	struct sl_buf key, val;
 	bool key_null;
 	char what[128];
+};
+
+/* The snapshot reader stamps rows with a read time that it refreshes once
+ * per batch (see snapshot.c); the envelope's processing time follows the
+ * same cadence: the clock is read again only when that stamp changes. */
+struct snap_clock {
+	int64_t src_us;
+	int64_t now_ns;
 };
 
 struct coll_count {
@@ -98,8 +107,18 @@ struct capture {
 	struct sl_buf key, val;
 	/* snapshot: per-reader buffers and the held last record */
 	struct sl_buf *wkey, *wval;
+	/* per reader: processing time, re-read when the reader's clock moved */
+	struct snap_clock *wclock;
 	int nworkers;
-	bool snap_first_done;
+	atomic_bool snap_first_done;
+	/* Under mu: rows since the sink was last served, and metric deltas
+	 * not yet published (both batched: per-row atomics and polls showed
+	 * in profiles). */
+	unsigned snap_unpolled;
+	int64_t snap_rows_delta, snap_records_delta, snap_bytes_delta;
+	/* Under mu: records acked and produced since the metrics were last
+	 * published (serve_sink and the snapshot publish them). */
+	int64_t acked_delta, records_delta, bytes_delta;
 	struct held_record held;
 
 	/* Outage tracking: one log line when it starts, one when it ends. */
@@ -139,7 +158,7 @@ static void on_ack(void *ctx, uint64_t seq, enum sl_err err, const char *msg)
 		}
 		return; /* never acked: its LSN is never confirmed */
 	}
-	sl_metric_add(c->m_acked, 1);
+	c->acked_delta++;
 	sl_acks_ack(&c->acks, seq);
 }
 
@@ -186,20 +205,38 @@ static enum sl_err produce(struct capture *c, const char *topic, const void *key
 	enum sl_err err = produce_locked(c, topic, key, klen, val, vlen, what, eb);
 	c->events++;
 	c->bytes += klen + vlen;
+	c->records_delta++;
+	c->bytes_delta += (int64_t)(klen + vlen);
 	pthread_mutex_unlock(&c->mu);
-	sl_metric_add(c->m_records, 1);
-	sl_metric_add(c->m_bytes, (int64_t)(klen + vlen));
 	return err;
 }
 
 /* ---- encoding ---------------------------------------------------------- */
 
+/* Append s to what[*o..n-1), truncating; keeps room for the NUL. */
+static void put_part(char *what, size_t n, size_t *o, const char *s)
+{
+	size_t l = strlen(s);
+	if (l > n - 1 - *o)
+		l = n - 1 - *o;
+	memcpy(what + *o, s, l);
+	*o += l;
+}
+
+/* `table "schema.table"` for error messages.  Per event, so no printf. */
 static void describe(const struct sl_change *ch, char *what, size_t n)
 {
-	if (ch->rel)
-		snprintf(what, n, "table \"%s.%s\"", ch->rel->schema, ch->rel->table);
-	else
-		snprintf(what, n, "a logical decoding message");
+	size_t o = 0;
+	if (!ch->rel) {
+		put_part(what, n, &o, "a logical decoding message");
+	} else {
+		put_part(what, n, &o, "table \"");
+		put_part(what, n, &o, ch->rel->schema);
+		put_part(what, n, &o, ".");
+		put_part(what, n, &o, ch->rel->table);
+		put_part(what, n, &o, "\"");
+	}
+	what[o] = '\0';
 }
 
 static const char *op_label(enum sl_op op)
@@ -481,30 +518,50 @@ static enum sl_err release_held(struct capture *c, bool final, struct sl_errbuf 
 					 h->val.data, h->val.len, h->what, eb);
 	c->events++;
 	c->bytes += h->key.len + h->val.len;
-	sl_metric_add(c->m_records, 1);
-	sl_metric_add(c->m_bytes, (int64_t)(h->key.len + h->val.len));
+	c->snap_records_delta++;
+	c->snap_bytes_delta += (int64_t)(h->key.len + h->val.len);
 	h->has = false;
 	return err;
+}
+
+/* Publish the batched delivery and snapshot metrics.  Caller holds c->mu. */
+static void metrics_flush(struct capture *c)
+{
+	c->snap_records_delta += c->records_delta;
+	c->snap_bytes_delta += c->bytes_delta;
+	c->records_delta = c->bytes_delta = 0;
+	if (c->acked_delta)
+		sl_metric_add(c->m_acked, c->acked_delta);
+	c->acked_delta = 0;
+	if (c->snap_rows_delta)
+		sl_metric_add(c->m_snap_rows, c->snap_rows_delta);
+	if (c->snap_records_delta)
+		sl_metric_add(c->m_records, c->snap_records_delta);
+	if (c->snap_bytes_delta)
+		sl_metric_add(c->m_bytes, c->snap_bytes_delta);
+	c->snap_rows_delta = c->snap_records_delta = c->snap_bytes_delta = 0;
 }
 
 static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, struct sl_errbuf *eb)
 {
 	struct capture *c = ctx;
 	struct sl_change ch = *in;
-	bool first = false;
-	pthread_mutex_lock(&c->mu);
-	if (!c->snap_first_done)
-		first = c->snap_first_done = true;
-	pthread_mutex_unlock(&c->mu);
+	/* Exactly one row, the first encoded, is "first". */
+	bool first = !atomic_load_explicit(&c->snap_first_done, memory_order_relaxed) &&
+		     !atomic_exchange(&c->snap_first_done, true);
 	ch.src.snapshot = first ? "first" : "true";
-	sl_metric_add(c->m_snap_rows, 1);
+	struct snap_clock *clk = &c->wclock[worker];
+	if (!clk->now_ns || clk->src_us != ch.src.commit_ts_us) {
+		clk->src_us = ch.src.commit_ts_us;
+		clk->now_ns = sl_clock_wall_ns();
+	}
 	struct sl_buf *kb = &c->wkey[worker], *vb = &c->wval[worker];
 	bool key_null = false;
 	sl_buf_reset(kb);
 	sl_buf_reset(vb);
 	enum sl_err err = sl_dbz_key(&c->dbz, &ch, kb, &key_null, eb);
 	if (!err)
-		err = sl_dbz_value(&c->dbz, &ch, sl_clock_wall_ns(), vb, eb);
+		err = sl_dbz_value(&c->dbz, &ch, clk->now_ns, vb, eb);
 	if (err)
 		return err;
 	/* Hold this record back and release the previous one: the newest is
@@ -531,8 +588,14 @@ static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, stru
 			h->has = true;
 		}
 	}
-	if (!err)
+	c->snap_rows_delta++;
+	/* Serve the sink (acks, group fsync) every few rows, not per row: a
+	 * full sink still pushes back inside produce_locked(). */
+	if (!err && ++c->snap_unpolled >= 64) {
+		c->snap_unpolled = 0;
+		metrics_flush(c);
 		err = sl_sink_poll(c->sink, 0, eb);
+	}
 	if (!err && c->fatal)
 		err = sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
 	pthread_mutex_unlock(&c->mu);
@@ -718,7 +781,8 @@ static enum sl_err run_snapshot(struct capture *c, PGconn *repl, const char *sna
 	c->nworkers = threads;
 	c->wkey = calloc((size_t)threads, sizeof *c->wkey);
 	c->wval = calloc((size_t)threads, sizeof *c->wval);
-	if (!c->wkey || !c->wval)
+	c->wclock = calloc((size_t)threads, sizeof *c->wclock);
+	if (!c->wkey || !c->wval || !c->wclock)
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	struct sl_pg_snapshot_opts so = {
 		.params = &c->pg,
@@ -748,6 +812,7 @@ static enum sl_err run_snapshot(struct capture *c, PGconn *repl, const char *sna
 	pthread_mutex_lock(&c->mu);
 	if (!err)
 		err = release_held(c, true, eb);
+	metrics_flush(c);
 	/* Every snapshot record must be durable before the snapshot counts as done. */
 	while (!err) {
 		err = sl_sink_flush(c->sink, 1000, eb);
@@ -759,6 +824,7 @@ static enum sl_err run_snapshot(struct capture *c, PGconn *repl, const char *sna
 	}
 	if (!err && c->fatal)
 		err = sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
+	metrics_flush(c);
 	pthread_mutex_unlock(&c->mu);
 	if (!err)
 		sl_info("snapshot: done, %" PRIu64 " rows in %.1f s", rows,
@@ -932,6 +998,7 @@ static void teardown(struct capture *c)
 	}
 	free(c->wkey);
 	free(c->wval);
+	free(c->wclock);
 	free(c->held.topic);
 	sl_buf_free(&c->held.key);
 	sl_buf_free(&c->held.val);
@@ -1036,6 +1103,7 @@ static enum sl_err serve_sink(struct capture *c, int timeout_ms, uint64_t *flush
 {
 	pthread_mutex_lock(&c->mu);
 	enum sl_err err = sl_sink_poll(c->sink, timeout_ms, eb);
+	metrics_flush(c);
 	if (!err && c->fatal)
 		err = sl_err_set(eb, c->fatal, "%s", c->fatal_msg);
 	uint64_t flush = sl_acks_flush_lsn(&c->acks);

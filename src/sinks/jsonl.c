@@ -4,16 +4,20 @@
  *   {"topic":"...","key":<json|null>,"value":<json|null>}
  *
  * Keys and values are already JSON text, so they are written verbatim.
- * Durability is grouped: records are written through a stdio buffer and
- * become "pending"; poll() fsyncs when the oldest pending record is older
- * than sync_interval_ms (or flush() is called), then acks every pending
+ * Durability is grouped: each record is formatted once, straight into an
+ * output buffer (no per-record line copy, no stdio), and becomes "pending";
+ * the buffer goes to the file descriptor when it passes OUT_FLUSH bytes.
+ * poll() writes and fsyncs when the oldest pending record is older than
+ * sync_interval_ms (or flush() is called), then acks every pending
  * record.  For stdout there is nothing to fsync: a record is acked once
  * it has been written to the pipe.  A write error is fatal (SL_ERR_IO):
- * nothing after a failed write is acked.
+ * nothing after a failed write is acked.  The sink owns `out` and the
+ * file descriptor (stdout's is borrowed and left open).
  */
 #include "sinks/sink.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,23 +27,50 @@
 #include "core/clock.h"
 #include "core/json.h"
 
+/* Write the output buffer once it holds this much. */
+#define OUT_FLUSH (256 * 1024)
+
 struct jsonl_sink {
 	struct sl_sink base;
-	FILE *f;
+	int fd;
 	bool is_stdout;
 	int sync_interval_ms;
-	struct sl_buf line;
+	struct sl_buf out;        /* formatted records not yet written */
+	char *topic;              /* last topic, and its `{"topic":"..","key":` */
+	struct sl_buf topic_head;
 	uint64_t *pending;       /* seqs written but not yet durable */
 	size_t npending, cap;
 	int64_t oldest_pending_us;
 	bool failed;
 };
 
+/* Write all of `out` to the descriptor. */
+static enum sl_err write_out(struct jsonl_sink *s, struct sl_errbuf *eb)
+{
+	size_t off = 0;
+	while (off < s->out.len) {
+		ssize_t n = write(s->fd, s->out.data + off, s->out.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			s->failed = true;
+			return sl_err_set(eb, SL_ERR_IO, "could not write sink file: %s",
+					  n < 0 ? strerror(errno) : "short write");
+		}
+		off += (size_t)n;
+	}
+	sl_buf_reset(&s->out);
+	return SL_OK;
+}
+
 static enum sl_err jsonl_sync(struct jsonl_sink *s, struct sl_errbuf *eb)
 {
 	if (!s->npending)
 		return SL_OK;
-	if (fflush(s->f) != 0 || (!s->is_stdout && fsync(fileno(s->f)) != 0)) {
+	enum sl_err err = write_out(s, eb);
+	if (err)
+		return err;
+	if (!s->is_stdout && fsync(s->fd) != 0) {
 		s->failed = true;
 		return sl_err_set(eb, SL_ERR_IO, "could not write sink file: %s", strerror(errno));
 	}
@@ -55,23 +86,32 @@ static enum sl_err jsonl_produce(struct sl_sink *base, const struct sl_record *r
 	struct jsonl_sink *s = (struct jsonl_sink *)base;
 	if (s->failed)
 		return sl_err_set(eb, SL_ERR_IO, "sink file failed earlier");
-	struct sl_buf *b = &s->line;
-	sl_buf_reset(b);
-	enum sl_err err = sl_buf_puts(b, "{\"topic\":");
-	if (!err)
-		err = sl_json_cstr(b, rec->topic);
-	if (!err)
-		err = sl_buf_puts(b, ",\"key\":");
-	if (!err)
-		err = rec->key ? sl_buf_append(b, rec->key, rec->key_len) : sl_buf_puts(b, "null");
-	if (!err)
-		err = sl_buf_puts(b, ",\"value\":");
-	if (!err)
-		err = rec->value ? sl_buf_append(b, rec->value, rec->value_len) : sl_buf_puts(b, "null");
-	if (!err)
-		err = sl_buf_puts(b, "}\n");
-	if (err)
-		return sl_err_set(eb, err, "could not format record for topic \"%s\"", rec->topic);
+	enum sl_err err = SL_OK;
+	/* The escaped topic is rendered once per topic change, not per record. */
+	if (!s->topic || strcmp(s->topic, rec->topic)) {
+		free(s->topic);
+		s->topic = strdup(rec->topic);
+		sl_buf_reset(&s->topic_head);
+		if (!s->topic)
+			err = SL_ERR_NOMEM;
+		if (!err)
+			err = sl_buf_puts(&s->topic_head, "{\"topic\":");
+		if (!err)
+			err = sl_json_cstr(&s->topic_head, rec->topic);
+		if (!err)
+			err = sl_buf_puts(&s->topic_head, ",\"key\":");
+		if (err) {
+			free(s->topic);
+			s->topic = NULL;
+			return sl_err_set(eb, err, "could not format record for topic \"%s\"", rec->topic);
+		}
+	}
+	static const char mid[] = ",\"value\":";
+	size_t klen = rec->key ? rec->key_len : 4, vlen = rec->value ? rec->value_len : 4;
+	size_t need = s->topic_head.len + klen + sizeof mid - 1 + vlen + 2;
+	if (need < klen || (err = sl_buf_ensure(&s->out, need)))
+		return sl_err_set(eb, err ? err : SL_ERR_TOO_LARGE,
+				  "could not format record for topic \"%s\"", rec->topic);
 	if (s->npending == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 1024;
 		uint64_t *p = realloc(s->pending, cap * sizeof *p);
@@ -80,10 +120,21 @@ static enum sl_err jsonl_produce(struct sl_sink *base, const struct sl_record *r
 		s->pending = p;
 		s->cap = cap;
 	}
-	if (fwrite(b->data, 1, b->len, s->f) != b->len) {
-		s->failed = true;
-		return sl_err_set(eb, SL_ERR_IO, "could not write sink file: %s", strerror(errno));
-	}
+	char *o = s->out.data + s->out.len;
+	memcpy(o, s->topic_head.data, s->topic_head.len);
+	o += s->topic_head.len;
+	memcpy(o, rec->key ? rec->key : "null", klen);
+	o += klen;
+	memcpy(o, mid, sizeof mid - 1);
+	o += sizeof mid - 1;
+	memcpy(o, rec->value ? rec->value : "null", vlen);
+	o += vlen;
+	*o++ = '}';
+	*o++ = '\n';
+	*o = '\0';
+	s->out.len += need;
+	if (s->out.len >= OUT_FLUSH && (err = write_out(s, eb)))
+		return err;
 	if (!s->npending)
 		s->oldest_pending_us = sl_clock_mono_us();
 	s->pending[s->npending++] = rec->seq;
@@ -117,11 +168,17 @@ static size_t jsonl_in_flight(struct sl_sink *base)
 static void jsonl_destroy(struct sl_sink *base)
 {
 	struct jsonl_sink *s = (struct jsonl_sink *)base;
-	if (s->f && !s->is_stdout)
-		fclose(s->f);
-	else if (s->f)
-		fflush(s->f);
-	sl_buf_free(&s->line);
+	/* Written but unacked records are re-sent by the source after a
+	 * restart; still hand them over (stdout readers expect them). */
+	if (!s->failed && s->out.len) {
+		struct sl_errbuf eb;
+		write_out(s, &eb);
+	}
+	if (s->fd >= 0 && !s->is_stdout)
+		close(s->fd);
+	sl_buf_free(&s->out);
+	sl_buf_free(&s->topic_head);
+	free(s->topic);
 	free(s->pending);
 	free(s);
 }
@@ -166,23 +223,24 @@ enum sl_err sl_sink_jsonl_new(const char *path, int sync_interval_ms, struct sl_
 	s->base.ops = &jsonl_ops;
 	s->sync_interval_ms = sync_interval_ms;
 	if (!path || !strcmp(path, "-")) {
-		s->f = stdout;
+		/* Whatever stdio already buffered for stdout goes first. */
+		fflush(stdout);
+		s->fd = STDOUT_FILENO;
 		s->is_stdout = true;
 	} else {
-		s->f = fopen(path, "a+b");
-		if (!s->f) {
+		s->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (s->fd < 0) {
 			int e = errno;
 			free(s);
 			return sl_err_set(eb, SL_ERR_IO, "could not open sink file \"%s\": %s", path,
 					  strerror(e));
 		}
-		setvbuf(s->f, NULL, _IOFBF, 1 << 16);
 		/* A crash can leave a torn last line: that record was never
 		 * fsynced, so never acked, and PostgreSQL sends it again.  Cut
 		 * the file back to its last complete line. */
-		if (repair_tail(fileno(s->f)) != 0) {
+		if (repair_tail(s->fd) != 0) {
 			int e = errno;
-			fclose(s->f);
+			close(s->fd);
 			free(s);
 			return sl_err_set(eb, SL_ERR_IO, "could not repair sink file \"%s\": %s", path,
 					  strerror(e));

@@ -22,6 +22,8 @@
 
 #include "core/log.h"
 
+#define TOPIC_CACHE 16
+
 struct kafka_sink {
 	struct sl_sink base;
 	rd_kafka_t *rk;
@@ -34,7 +36,36 @@ struct kafka_sink {
 	int create_partitions, create_replication;
 	char **known_topics;
 	size_t nknown;
+	/* Topic handles by name, so producing does not look the topic up in
+	 * librdkafka (a lock and a hash) per record.  Owned; destroyed before
+	 * the producer.  Topics past TOPIC_CACHE fall back to by-name. */
+	struct {
+		char *name;
+		rd_kafka_topic_t *rkt;
+	} topics[TOPIC_CACHE];
+	size_t ntopics;
 };
+
+/* The cached handle of `topic`, creating it on first use; NULL when the
+ * cache is full or librdkafka refuses (the caller then produces by name). */
+static rd_kafka_topic_t *topic_handle(struct kafka_sink *s, const char *topic)
+{
+	for (size_t i = 0; i < s->ntopics; i++)
+		if (!strcmp(s->topics[i].name, topic))
+			return s->topics[i].rkt;
+	if (s->ntopics == TOPIC_CACHE)
+		return NULL;
+	char *name = strdup(topic);
+	rd_kafka_topic_t *rkt = name ? rd_kafka_topic_new(s->rk, topic, NULL) : NULL;
+	if (!rkt) {
+		free(name);
+		return NULL;
+	}
+	s->topics[s->ntopics].name = name;
+	s->topics[s->ntopics].rkt = rkt;
+	s->ntopics++;
+	return rkt;
+}
 
 void sl_sink_kafka_create_topics(struct sl_sink *base, int partitions, int replication)
 {
@@ -160,12 +191,22 @@ static enum sl_err kafka_produce(struct sl_sink *base, const struct sl_record *r
 	struct kafka_sink *s = (struct kafka_sink *)base;
 	if (s->create_partitions > 0)
 		ensure_topic(s, rec->topic);
-	rd_kafka_resp_err_t err = rd_kafka_producev(
-		s->rk, RD_KAFKA_V_TOPIC(rec->topic),
-		RD_KAFKA_V_KEY(rec->key, rec->key ? rec->key_len : 0),
-		RD_KAFKA_V_VALUE((void *)rec->value, rec->value ? rec->value_len : 0),
-		RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-		RD_KAFKA_V_OPAQUE((void *)(uintptr_t)rec->seq), RD_KAFKA_V_END);
+	rd_kafka_topic_t *rkt = topic_handle(s, rec->topic);
+	rd_kafka_resp_err_t err;
+	if (rkt)
+		err = rd_kafka_producev(
+			s->rk, RD_KAFKA_V_RKT(rkt),
+			RD_KAFKA_V_KEY(rec->key, rec->key ? rec->key_len : 0),
+			RD_KAFKA_V_VALUE((void *)rec->value, rec->value ? rec->value_len : 0),
+			RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			RD_KAFKA_V_OPAQUE((void *)(uintptr_t)rec->seq), RD_KAFKA_V_END);
+	else
+		err = rd_kafka_producev(
+			s->rk, RD_KAFKA_V_TOPIC(rec->topic),
+			RD_KAFKA_V_KEY(rec->key, rec->key ? rec->key_len : 0),
+			RD_KAFKA_V_VALUE((void *)rec->value, rec->value ? rec->value_len : 0),
+			RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			RD_KAFKA_V_OPAQUE((void *)(uintptr_t)rec->seq), RD_KAFKA_V_END);
 	switch (err) {
 	case RD_KAFKA_RESP_ERR_NO_ERROR:
 		s->in_flight++;
@@ -219,8 +260,12 @@ static void kafka_destroy(struct sl_sink *base)
 		/* Undelivered records are simply not acked: their LSN is never
 		 * confirmed, so PostgreSQL sends them again on restart. */
 		rd_kafka_purge(s->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+		for (size_t i = 0; i < s->ntopics; i++)
+			rd_kafka_topic_destroy(s->topics[i].rkt);
 		rd_kafka_destroy(s->rk);
 	}
+	for (size_t i = 0; i < s->ntopics; i++)
+		free(s->topics[i].name);
 	for (size_t i = 0; i < s->nknown; i++)
 		free(s->known_topics[i]);
 	free(s->known_topics);
