@@ -7,7 +7,9 @@
  * schema text differs commits the file first.  Open files live in a
  * small array searched linearly (there are few: topics x partitions x
  * live time buckets).  Files are removed from the array with swap-remove;
- * nothing keeps pointers to them across calls.
+ * nothing keeps pointers to them across calls.  With round_per_partition
+ * the rotation state lives per (topic, kafka partition) in `ps` (see
+ * writer.h), another small array that only grows.
  */
 #include "archive/writer.h"
 
@@ -39,11 +41,23 @@ struct afile {
 	bool closed;        /* bytes all uploaded, commit pending */
 };
 
+/* Rotation state of one (topic, kafka partition), round_per_partition. */
+struct pstate {
+	char *topic;
+	int32_t partition;
+	uint64_t count;   /* records in the open round; 0 = no round open */
+	int64_t first_ts; /* extractor time of the round's first record */
+	int64_t deadline; /* wall-clock schedule of the round (ms) */
+	int64_t cut;      /* last offset of an interrupted round; -1 = none */
+};
+
 struct sl_arc_writer {
 	struct sl_arc_writer_opts o;
 	char *topics_dir;
 	struct afile **files;
 	size_t nfiles, capfiles;
+	struct pstate *ps;
+	size_t nps, capps;
 	struct sl_buf enc, keybuf;
 	uint64_t pending, committed;
 };
@@ -93,6 +107,9 @@ void sl_arc_writer_free(struct sl_arc_writer *w)
 	for (size_t i = 0; i < w->nfiles; i++)
 		file_free(w->files[i]);
 	free(w->files);
+	for (size_t i = 0; i < w->nps; i++)
+		free(w->ps[i].topic);
+	free(w->ps);
 	free(w->topics_dir);
 	sl_buf_free(&w->enc);
 	sl_buf_free(&w->keybuf);
@@ -280,9 +297,83 @@ static enum sl_err rotate(struct sl_arc_writer *w, size_t i, struct sl_errbuf *e
 	return sl_arc_writer_commit_all(w, w->files[i]->topic, eb);
 }
 
+static struct pstate *pstate_get(struct sl_arc_writer *w, const char *topic, int32_t partition,
+				 bool create)
+{
+	for (size_t i = 0; i < w->nps; i++)
+		if (w->ps[i].partition == partition && !strcmp(w->ps[i].topic, topic))
+			return &w->ps[i];
+	if (!create)
+		return NULL;
+	if (w->nps == w->capps) {
+		size_t nc = w->capps ? w->capps * 2 : 8;
+		struct pstate *np = realloc(w->ps, nc * sizeof *np);
+		if (!np)
+			return NULL;
+		w->ps = np;
+		w->capps = nc;
+	}
+	char *t = strdup(topic);
+	if (!t)
+		return NULL;
+	w->ps[w->nps] = (struct pstate){.topic = t, .partition = partition, .cut = -1};
+	return &w->ps[w->nps++];
+}
+
+/* Commit every open file of (topic, partition) as one round and close
+ * the partition's round. */
+static enum sl_err commit_partition(struct sl_arc_writer *w, const char *topic_in,
+				    int32_t partition, struct sl_errbuf *eb)
+{
+	/* topic_in may point into a file that this call frees: copy it. */
+	char *topic = strdup(topic_in);
+	size_t *idx = malloc((w->nfiles ? w->nfiles : 1) * sizeof *idx);
+	if (!topic || !idx) {
+		free(topic);
+		free(idx);
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < w->nfiles; i++)
+		if (w->files[i]->partition == partition && !strcmp(w->files[i]->topic, topic))
+			idx[n++] = i;
+	enum sl_err err = n ? commit_round(w, topic, idx, n, eb) : SL_OK;
+	if (!err) {
+		struct pstate *p = pstate_get(w, topic, partition, false);
+		if (p) {
+			p->count = 0;
+			p->cut = -1; /* an interrupted round is redone by now */
+		}
+	}
+	free(idx);
+	free(topic);
+	return err;
+}
+
+enum sl_err sl_arc_writer_set_cut(struct sl_arc_writer *w, const char *topic, int32_t partition,
+				  int64_t last, struct sl_errbuf *eb)
+{
+	struct pstate *p = pstate_get(w, topic, partition, true);
+	if (!p)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	p->cut = last;
+	return SL_OK;
+}
+
 enum sl_err sl_arc_writer_commit_all(struct sl_arc_writer *w, const char *topic_in,
 				     struct sl_errbuf *eb)
 {
+	if (w->o.round_per_partition) {
+		for (size_t i = 0; i < w->nps; i++) {
+			struct pstate *p = &w->ps[i];
+			if (p->count && (!topic_in || !strcmp(p->topic, topic_in))) {
+				enum sl_err err = commit_partition(w, p->topic, p->partition, eb);
+				if (err)
+					return err;
+			}
+		}
+		return SL_OK;
+	}
 	enum sl_err err = SL_OK;
 	/* topic_in may point into a file that this call frees: copy it. */
 	char *topic = topic_in ? strdup(topic_in) : NULL;
@@ -326,6 +417,17 @@ enum sl_err sl_arc_writer_commit_all(struct sl_arc_writer *w, const char *topic_
 
 enum sl_err sl_arc_writer_tick(struct sl_arc_writer *w, int64_t now_ms, struct sl_errbuf *eb)
 {
+	if (w->o.round_per_partition) {
+		for (size_t i = 0; i < w->nps; i++) {
+			struct pstate *p = &w->ps[i];
+			if (p->count && p->deadline <= now_ms) {
+				enum sl_err err = commit_partition(w, p->topic, p->partition, eb);
+				if (err)
+					return err;
+			}
+		}
+		return SL_OK;
+	}
 	for (size_t i = 0; i < w->nfiles;) {
 		if (w->files[i]->deadline <= now_ms) {
 			enum sl_err err = rotate(w, i, eb);
@@ -341,6 +443,11 @@ enum sl_err sl_arc_writer_tick(struct sl_arc_writer *w, int64_t now_ms, struct s
 
 void sl_arc_writer_discard(struct sl_arc_writer *w, const char *topic, int32_t partition)
 {
+	struct pstate *p = pstate_get(w, topic, partition, false);
+	if (p) {
+		p->count = 0;
+		p->cut = -1; /* the next owner reads the committed state again */
+	}
 	for (size_t i = 0; i < w->nfiles;) {
 		struct afile *f = w->files[i];
 		if (f->partition == partition && !strcmp(f->topic, topic)) {
@@ -397,8 +504,25 @@ enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *
 		return err;
 	size_t i;
 	struct afile *f = find(w, r->topic, r->partition, w->enc.data, &i);
-	if (f && (sl_arc_rot_before(&w->o.rot, f->count, f->first_ts, r->ts_ms) ||
-		  (w->o.format == SL_ARC_PARQUET && !same_schema(f, r)))) {
+	struct pstate *p = NULL;
+	if (w->o.round_per_partition) {
+		if (!(p = pstate_get(w, r->topic, r->partition, true)))
+			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		if (p->count && ((p->cut >= 0 && r->offset > p->cut) ||
+				 sl_arc_rot_before(&w->o.rot, p->count, p->first_ts, r->ts_ms) ||
+				 (f && w->o.format == SL_ARC_PARQUET && !same_schema(f, r)))) {
+			if ((err = commit_partition(w, r->topic, r->partition, eb)))
+				return err;
+			f = NULL;
+		}
+		if (!p->count) {
+			if (p->cut >= 0 && r->offset > p->cut)
+				p->cut = -1; /* nothing of the interrupted round is left */
+			p->first_ts = r->ts_ms;
+			p->deadline = sl_arc_rot_deadline(&w->o.rot, sl_clock_wall_us() / 1000);
+		}
+	} else if (f && (sl_arc_rot_before(&w->o.rot, f->count, f->first_ts, r->ts_ms) ||
+			 (w->o.format == SL_ARC_PARQUET && !same_schema(f, r)))) {
 		if ((err = rotate(w, i, eb)))
 			return err;
 		f = NULL;
@@ -437,6 +561,12 @@ enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *
 	f->count++;
 	f->last = r->offset;
 	w->pending++;
+	if (p) {
+		p->count++;
+		if (sl_arc_rot_after(&w->o.rot, p->count) || (p->cut >= 0 && r->offset >= p->cut))
+			return commit_partition(w, r->topic, r->partition, eb);
+		return SL_OK;
+	}
 	if (sl_arc_rot_after(&w->o.rot, f->count))
 		return rotate(w, i, eb);
 	return SL_OK;

@@ -21,6 +21,18 @@
  * before any is committed, after_round once all are (the lake sink keeps
  * its intent log there).
  *
+ * With round_per_partition (the archive, as Confluent's S3 sink does),
+ * rotation is decided per (topic, kafka partition): flush.size counts the
+ * partition's records across its encoded partitions, rotate.interval.ms
+ * runs from the partition's first record time, the schedule from when its
+ * round opened, and a rotation commits every open file of the partition
+ * as one round.  So no file ever straddles a round boundary: after a
+ * round the partition's next offset is committable, and a replay from
+ * there meets the same state (nothing open, count 0).  A round whose cut
+ * was not deterministic (the schedule, a stop) is replayed identically by
+ * telling the writer where the interrupted round ended
+ * (sl_arc_writer_set_cut): the first round after it ends exactly there.
+ *
  * Errors from sl_arc_writer_add: SL_ERR_PROTO means the record is bad (the
  * message says why) and nothing was added; anything else is fatal for the
  * writer (store failure after retries): free it and restart from the last
@@ -71,6 +83,7 @@ struct sl_arc_writer_opts {
 	struct sl_pq_options pq;    /* codec etc. */
 	struct sl_arc_rot rot;
 	bool round_per_topic;
+	bool round_per_partition;   /* see above; excludes round_per_topic */
 	sl_arc_commit_fn on_commit; /* may be NULL */
 	sl_arc_round_fn before_round; /* may be NULL */
 	sl_arc_round_fn after_round;  /* may be NULL */
@@ -105,6 +118,13 @@ enum sl_err sl_arc_writer_commit_all(struct sl_arc_writer *w, const char *topic,
 				     struct sl_errbuf *eb);
 /* Abort open files of (topic, partition) without committing (rebalance). */
 void sl_arc_writer_discard(struct sl_arc_writer *w, const char *topic, int32_t partition);
+/* round_per_partition: the next round of (topic, partition) ends exactly
+ * after the record at offset `last` -- the end of a round an earlier run
+ * had started to commit.  Records up to `last` go into the round, which
+ * is committed once that record is added or a later one arrives.  -1
+ * clears it. */
+enum sl_err sl_arc_writer_set_cut(struct sl_arc_writer *w, const char *topic, int32_t partition,
+				  int64_t last, struct sl_errbuf *eb);
 /* Lowest start offset of the open files of (topic, partition); false if
  * none is open. */
 bool sl_arc_writer_min_open(const struct sl_arc_writer *w, const char *topic, int32_t partition,

@@ -9,6 +9,20 @@
  * (their offsets were never committed, the next owner re-reads them).
  * The dead letter queue is a separate idempotent producer, flushed before
  * any offset commit so a skipped record is never lost.
+ *
+ * Exactly once.  The writer rotates per (topic, partition) and commits a
+ * partition's files as one round (writer.h), so after a round the
+ * partition's next offset is committed and no file straddles it.  Before
+ * a round's files are committed, the round's first offset is committed
+ * with the metadata "sluice:round-end=<last offset>" (the intent); the
+ * offset after the round follows once the files are stored, clearing it.
+ * A run that finds an intent on assignment (the previous owner died
+ * between the two) cuts its first round at exactly that offset, so the
+ * round's files come out with the same names and bytes and the store's
+ * conditional create (or HEAD) recognises the ones already there.  This
+ * makes even wall-clock rotation (rotate.schedule.interval.ms) and a stop
+ * replay identically; only the Wallclock timestamp extractor, which
+ * changes the encoded partition itself, cannot be replayed.
  */
 #include "pipeline/archive.h"
 
@@ -17,14 +31,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "archive/json.h"
 #include "archive/setup.h"
 #include "archive/writer.h"
 #include "core/clock.h"
+#include "core/failpoint.h"
 #include "core/log.h"
 #include "obs/status.h"
 #include "pipeline/archive_obs.h"
+
+#define INTENT_PREFIX "sluice:round-end="
 
 struct tp {
 	char *topic;
@@ -71,11 +89,62 @@ static struct tp *tp_get(struct arch *a, const char *topic, int32_t partition)
 	return t;
 }
 
+static void set_fatal(struct arch *a, enum sl_err err, const char *msg)
+{
+	if (a->fatal)
+		return;
+	a->fatal = err;
+	snprintf(a->fatal_msg, sizeof a->fatal_msg, "%s", msg);
+}
+
+/* On assignment: a committed offset carrying an intent means its round was
+ * being committed when the previous owner stopped; redo it exactly. */
+static void read_intents(struct arch *a, rd_kafka_t *rk,
+			 const rd_kafka_topic_partition_list_t *parts)
+{
+	rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_copy(parts);
+	rd_kafka_resp_err_t e = rd_kafka_committed(rk, c, 30000);
+	char msg[512];
+	for (int i = 0; !e && i < c->cnt; i++) {
+		const rd_kafka_topic_partition_t *p = &c->elems[i];
+		size_t plen = sizeof INTENT_PREFIX - 1;
+		if (p->err) {
+			e = p->err;
+			break;
+		}
+		if (!p->metadata || p->metadata_size <= plen || p->metadata_size > 64 ||
+		    memcmp(p->metadata, INTENT_PREFIX, plen))
+			continue;
+		char num[64];
+		memcpy(num, (const char *)p->metadata + plen, p->metadata_size - plen);
+		num[p->metadata_size - plen] = 0;
+		char *end;
+		long long last = strtoll(num, &end, 10);
+		if (*end || last < 0 || last < p->offset)
+			continue;
+		struct sl_errbuf eb;
+		if (sl_arc_writer_set_cut(a->w, p->topic, p->partition, last, &eb)) {
+			set_fatal(a, SL_ERR_NOMEM, eb.msg);
+			break;
+		}
+		sl_info("archive: topic \"%s\" partition %d: redoing the round from offset %" PRId64
+			" to %lld that an earlier run was committing",
+			p->topic, (int)p->partition, p->offset, last);
+	}
+	if (e) {
+		snprintf(msg, sizeof msg, "could not read the committed offsets of the assigned "
+			 "partitions: %s", rd_kafka_err2str(e));
+		set_fatal(a, SL_ERR_IO, msg);
+	}
+	rd_kafka_topic_partition_list_destroy(c);
+}
+
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			 rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
 	struct arch *a = opaque;
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		read_intents(a, rk, parts);
 		for (int i = 0; i < parts->cnt; i++) {
 			struct tp *t = tp_get(a, parts->elems[i].topic, parts->elems[i].partition);
 			if (t) {
@@ -198,12 +267,71 @@ static enum sl_err commit_offsets(struct arch *a, bool sync, struct sl_errbuf *e
 	return err;
 }
 
-/* After each file is stored. */
+/* Before a round's files are committed: commit its first offset with the
+ * intent (see the top of this file).  Synchronous, retried briefly; a
+ * failure stops the archive before any file of the round is visible. */
+static enum sl_err before_round(void *ctx, const char *topic, const struct sl_arc_file_info *files,
+				size_t n, struct sl_errbuf *eb)
+{
+	struct arch *a = ctx;
+	if (!n)
+		return SL_OK;
+	int64_t start = files[0].start_offset, last = files[0].last_offset;
+	for (size_t k = 1; k < n; k++) {
+		if (files[k].start_offset < start)
+			start = files[k].start_offset;
+		if (files[k].last_offset > last)
+			last = files[k].last_offset;
+	}
+	if (a->dlq) {
+		/* Skipped records before the round are behind this offset. */
+		rd_kafka_resp_err_t fe = rd_kafka_flush(a->dlq, 30000);
+		if (fe || a->dlq_failed)
+			return sl_err_set(eb, SL_ERR_IO,
+					  "could not deliver to the dead letter queue \"%s\": %s",
+					  a->dlq_topic, fe ? rd_kafka_err2str(fe) : "delivery failed");
+	}
+	char meta[64];
+	int ml = snprintf(meta, sizeof meta, INTENT_PREFIX "%" PRId64, last);
+	rd_kafka_resp_err_t ce = RD_KAFKA_RESP_ERR_NO_ERROR;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+		rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_add(l, topic, files[0].partition);
+		p->offset = start;
+		p->metadata = malloc((size_t)ml);
+		if (!p->metadata) {
+			rd_kafka_topic_partition_list_destroy(l);
+			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		}
+		memcpy(p->metadata, meta, (size_t)ml);
+		p->metadata_size = (size_t)ml;
+		ce = rd_kafka_commit(a->rk, l, 0);
+		rd_kafka_topic_partition_list_destroy(l);
+		if (!ce)
+			break;
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = (200L << attempt) % 1000 * 1000000L};
+		ts.tv_sec = (200L << attempt) / 1000;
+		nanosleep(&ts, NULL);
+	}
+	if (ce)
+		return sl_err_set(eb, SL_ERR_IO,
+				  "could not commit offset %" PRId64 " of topic \"%s\" partition %d before "
+				  "committing its files: %s",
+				  start, topic, (int)files[0].partition, rd_kafka_err2str(ce));
+	struct tp *t = tp_get(a, topic, files[0].partition);
+	if (t)
+		t->committed = start;
+	return SL_OK;
+}
+
+/* After each file of a round is stored (crash tests pin this window:
+ * files stored, offsets not yet committed). */
 static enum sl_err on_file_committed(void *ctx, const struct sl_arc_file_info *fi,
 				     struct sl_errbuf *eb)
 {
 	(void)eb;
 	sl_arc_obs_file(((struct arch *)ctx)->obs, fi); /* files/records metrics */
+	sl_failpoint("archive-file-committed");
 	return SL_OK;
 }
 
@@ -328,6 +456,9 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 	rd_kafka_conf_t *conf = NULL;
 	enum sl_err err = sl_arc_setup_open(cfg, &a->setup, eb);
 	if (!err) {
+		a->setup.wopts.round_per_partition = true;
+		a->setup.wopts.round_per_topic = false;
+		a->setup.wopts.before_round = before_round;
 		a->setup.wopts.on_commit = on_file_committed;
 		a->setup.wopts.ctx = a;
 		err = sl_arc_writer_new(&a->setup.wopts, &a->w, eb);
@@ -405,6 +536,8 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 			}
 			rd_kafka_message_destroy(m);
 		}
+		if (!err && a->fatal)
+			err = sl_err_set(eb, a->fatal, "%s", a->fatal_msg);
 		if (a->dlq)
 			rd_kafka_poll(a->dlq, 0);
 		int64_t now = sl_clock_mono_us();

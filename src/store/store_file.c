@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,38 @@ static void fs_w_free(void *impl)
 	free(w);
 }
 
+/* Remove temp files of `base` that a crashed process left behind: their
+ * pid (in the name) is gone.  Names are deterministic, so a replay after a
+ * crash opens the same name again and cleans up after its predecessor.
+ * Best effort: a file that cannot be removed stays invisible anyway. */
+static void sweep_stale(const char *dir_path, const char *base)
+{
+	DIR *d = opendir(dir_path);
+	if (!d)
+		return;
+	char prefix[512];
+	int pl = snprintf(prefix, sizeof prefix, ".sluice-tmp-%s.", base);
+	if (pl <= 0 || (size_t)pl >= sizeof prefix) {
+		closedir(d);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, (size_t)pl))
+			continue;
+		char *end;
+		long pid = strtol(de->d_name + pl, &end, 10);
+		if (end == de->d_name + pl || *end != '.' || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive (or not ours to judge) */
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			sl_info("store: removed \"%s/%s\" left by a crashed writer", dir_path,
+				de->d_name);
+	}
+	closedir(d);
+}
+
 static enum sl_err fs_w_open(void *impl, const char *key, unsigned flags, void **out,
 			     struct sl_errbuf *eb)
 {
@@ -179,6 +212,7 @@ static enum sl_err fs_w_open(void *impl, const char *key, unsigned flags, void *
 		fs_w_free(w);
 		return e;
 	}
+	sweep_stale(w->dir_path, base);
 	w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (w->fd < 0) {
 		e = sl_err_set(eb, SL_ERR_IO, "could not create file \"%s\": %s", w->tmp_path,

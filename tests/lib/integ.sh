@@ -109,10 +109,11 @@ pg_stop() {
 psqlc() { psql -X -q -v ON_ERROR_STOP=1 -At -c "$1"; }
 
 # --- Kafka API: librdkafka's mock cluster ------------------------------------
-# kafka_start [NBROKERS]: starts tools/mockbroker; exports KAFKA_BOOTSTRAP.
+# kafka_start [NBROKERS [TOPIC:PARTITIONS...]]: starts tools/mockbroker (topics
+# pre-created with that many partitions); exports KAFKA_BOOTSTRAP.
 kafka_start() {
 	local out=$TROOT/mockbroker.out
-	"$SRC_ROOT/$BUILD/tools/mockbroker" "${1:-1}" >"$out" 2>"$TROOT/mockbroker.err" &
+	"$SRC_ROOT/$BUILD/tools/mockbroker" "${1:-1}" "${@:2}" >"$out" 2>"$TROOT/mockbroker.err" &
 	KAFKA_PID=$!
 	t_track_pid "$KAFKA_PID"
 	wait_for 10 grep -q . "$out" || { cat "$TROOT/mockbroker.err"; return 1; }
