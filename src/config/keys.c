@@ -242,16 +242,18 @@ static const struct sl_cfg_key keys[] = {
 	 .doc = "Compression of Parquet column chunks."},
 	{.name = "flush.size", .type = SL_CFG_INT, .def = "10000", .min = 1, .max = I32,
 	 .roles = ARC,
-	 .doc = "Records per file: a file is committed once it holds this many. Confluent "
-		"requires it; sluice defaults to 10000."},
+	 .doc = "Records per commit: once a topic partition's open files (one per encoded "
+		"partition) hold this many together, all are committed, as in Confluent's sink "
+		"(sluice run: once one file holds this many, the topic's files are committed). "
+		"Confluent requires it; sluice defaults to 10000."},
 	{.name = "rotate.interval.ms", .type = SL_CFG_DURATION_MS, .def = "-1", .min = -1,
 	 .max = 365LL * 24 * HOUR_MS, .roles = ARC,
-	 .doc = "Commit a file once the record timestamps in it span this long; -1 turns it "
-		"off."},
+	 .doc = "Commit a partition's open files before a record whose time (the timestamp "
+		"extractor's) is this far past the first record's; -1 turns it off."},
 	{.name = "rotate.schedule.interval.ms", .type = SL_CFG_DURATION_MS, .def = "-1",
 	 .min = -1, .max = 365LL * 24 * HOUR_MS, .roles = ARC,
 	 .doc = "Commit open files at least this often by wall-clock time, so quiet topics "
-		"still land; -1 turns it off."},
+		"still land; -1 turns it off. Still exactly once: see docs/ARCHIVE.md."},
 	{.name = "partitioner.class", .type = SL_CFG_ENUM, .def = "Default",
 	 .enum_values = "Default|TimeBased|Daily|Hourly|Field", .roles = ARC,
 	 .doc = "Directory layout under topics.dir/<topic>: by Kafka partition, by time "
