@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# sluice archive into Ceph RGW while S3 fails.  capture -> mock Kafka ->
+# archive, three faults:
+#  A. a failing proxy in front of RGW answers 503 / 500 / drops requests of
+#     a multipart upload (parts and the Complete): the client retries the
+#     same request, logs each storm once (not per attempt) and the file
+#     lands whole;
+#  B. part 2 of a multipart file always gets 503: the upload cannot finish,
+#     so it is aborted (no object, no upload left in progress) and archive
+#     exits with a clear error; the restart resumes from the committed
+#     offsets and writes the file;
+#  C. the RGW gateway is stopped for ~10 s while files rotate on schedule:
+#     archive RIDES IT OUT (retries with backoff, never gives up within
+#     the outage) and keeps running.
+# After each, and at the end, no multipart upload is left in progress and
+# the whole lake, downloaded with storectl, reads back in DuckDB with every
+# (_topic, _partition, _offset) once and the latest `after` per key equal
+# to PostgreSQL.
+. "$(dirname "$0")/../lib/integ.sh"
+. "$(dirname "$0")/../lib/rgw.sh"
+command -v node >/dev/null || die "node is not installed"
+command -v kcat >/dev/null || die "kcat is not installed"
+SC=$SRC_ROOT/$BUILD/tools/storectl
+FP=$SRC_ROOT/$BUILD/tools/faultproxy
+[ -x "$SC" ] && [ -x "$FP" ] || die "build storectl and faultproxy first (make build-tests)"
+DUCK="node $SRC_ROOT/tests/archive/duck.mjs"
+
+pg_start || die "could not start PostgreSQL"
+# blob in one partition so one file reaches flush.size (10000 rows of 768
+# characters > one 5 MiB part with parquet.codec=none); the mock cluster
+# keeps ~5 MiB per partition, hence zstd on the producer.
+"$SRC_ROOT/$BUILD/tools/mockbroker" 1 bank.public.blob:1 bank.public.acct:2 >"$TROOT/mockbroker.out" 2>"$TROOT/mockbroker.err" &
+t_track_pid $!
+wait_for 10 grep -q . "$TROOT/mockbroker.out" || die "could not start the mock Kafka cluster"
+KAFKA_BOOTSTRAP=$(head -n 1 "$TROOT/mockbroker.out")
+rgw_start || die "could not start Ceph RGW"
+rgw_mb lake || die "could not create bucket"
+S3=(--endpoint "$S3_ENDPOINT" --path-style)
+
+psqlc "CREATE TABLE acct(id int PRIMARY KEY, owner text, balance numeric(14,2));
+INSERT INTO acct SELECT g, 'o' || g, g * 10.5 FROM generate_series(1, 100) g;
+CREATE TABLE blob(id int PRIMARY KEY, payload text);
+INSERT INTO blob SELECT g, repeat(md5(g::text), 24) FROM generate_series(1, 12000) g;" || die schema
+cat >"$TROOT/c.properties" <<P
+database.hostname=127.0.0.1
+database.port=$PGPORT
+database.user=postgres
+database.dbname=postgres
+topic.prefix=bank
+table.include.list=public\\.acct,public\\.blob
+sink.type=kafka
+kafka.bootstrap.servers=$KAFKA_BOOTSTRAP
+kafka.compression.type=zstd
+value.converter.schemas.enable=true
+offset.storage.dir=$TROOT/cstate
+P
+"$SLUICE" capture -c "$TROOT/c.properties" >"$TROOT/capture.log" 2>&1 &
+t_track_pid $!
+slot_ready() { [ "$(psqlc "SELECT count(*) FROM pg_replication_slots WHERE active")" = 1 ]; }
+check "capture is streaming" wait_for 90 slot_ready
+caught_up() {
+	[ "$(psqlc "SELECT confirmed_flush_lsn >= '$target' FROM pg_replication_slots")" = t ]
+}
+target=$(psqlc "SELECT pg_current_wal_lsn()")
+check "snapshot delivered to Kafka" wait_for 120 caught_up
+
+arch_props() { # arch_props GROUP ENDPOINT TOPICS FLUSH SCHEDULE_MS
+	cat <<P
+topics=$3
+group.id=$1
+kafka.session.timeout.ms=6000
+kafka.heartbeat.interval.ms=500
+kafka.bootstrap.servers=$KAFKA_BOOTSTRAP
+s3.bucket.name=lake
+s3.endpoint=$2
+s3.part.size=5242880
+topics.dir=lake
+flush.size=$4
+rotate.schedule.interval.ms=$5
+partitioner.class=io.confluent.connect.storage.partitioner.TimeBasedPartitioner
+path.format='dt'=YYYY-MM-dd
+partition.duration.ms=86400000
+timestamp.extractor=RecordField
+timestamp.field=source.ts_ms
+format.class=io.confluent.connect.s3.format.parquet.ParquetFormat
+parquet.codec=none
+P
+}
+# start_proxy NAME RULE...: a faultproxy in front of RGW; sets PROXY.
+start_proxy() {
+	local n=$1
+	shift
+	"$FP" "$TROOT/$n.port" "$RGW_PORT" "$@" 2>"$TROOT/$n.log" &
+	t_track_pid $!
+	wait_for 10 test -s "$TROOT/$n.port" || die "faultproxy did not start"
+	PROXY=http://127.0.0.1:$(cat "$TROOT/$n.port")
+}
+no_uploads() { [ -z "$("$SC" "${S3[@]}" s3://lake uploads)" ]; }
+nblob() { "$SC" "${S3[@]}" s3://lake/lake list bank.public.blob/ | wc -l; }
+blob_ge() { [ "$(nblob)" -ge "$1" ]; }
+
+# --- A: 503, 500 and a dropped request inside one multipart upload ----------
+# Requests naming an uploadId, in order: part 1 (x3: 503, 503, ok),
+# part 2 (x2: 500, ok), Complete (x2: dropped, ok).  Three storms.
+start_proxy fpa match=uploadId= 503=1,2 500=4 drop=6
+arch_props g1 "$PROXY" bank.public.blob 10000 -1 >"$TROOT/a.properties"
+"$SLUICE" archive -c "$TROOT/a.properties" >"$TROOT/archiveA.log" 2>&1 &
+AP=$!
+t_track_pid $AP
+check "A: the multipart file lands despite the failures" wait_for 120 blob_ge 1
+sleep 1
+kill -TERM $AP
+wait $AP
+is "$?" 0 "A: archive stops cleanly"
+is "$(grep -cE '#[0-9]+ (503|500|drop) ' "$TROOT/fpa.log")" 4 "A: the proxy injected 4 failures"
+like "$(grep -E '#(1|2|3) ' "$TROOT/fpa.log" | tr '\n' ' ')" "#1 503 PUT [^ ]*partNumber=1.*#2 503 PUT [^ ]*partNumber=1.*#3 forward PUT [^ ]*partNumber=1" \
+	"A: part 1 was sent 3 times (two 503s)"
+like "$(grep -E '#(6|7) ' "$TROOT/fpa.log" | tr '\n' ' ')" "#6 drop POST .*#7 forward POST " "A: the dropped Complete was sent again"
+is "$(grep -c 'retrying with backoff' "$TROOT/archiveA.log")" 3 "A: one 'retrying' line per storm (3), none per attempt"
+is "$(grep -o 'recovered after [0-9]* retries' "$TROOT/archiveA.log" | tr '\n' ,)" \
+	"recovered after 2 retries,recovered after 1 retries,recovered after 1 retries," "A: each storm logs its recovery once, with the retry count"
+check "A: no multipart upload left in progress" no_uploads
+is "$(nblob)" 2 "A: the multipart file and the tail file, nothing else"
+
+# --- B: part 2 always fails: abort, clear error, resume on restart ----------
+psqlc "INSERT INTO blob SELECT g, repeat(md5(g::text), 24) FROM generate_series(20001, 30000) g" || fail "B: insert"
+target=$(psqlc "SELECT pg_current_wal_lsn()")
+check "B: new rows delivered to Kafka" wait_for 120 caught_up
+start_proxy fpb match=partNumber=2 always503
+arch_props g1 "$PROXY" bank.public.blob 10000 -1 >"$TROOT/b.properties"
+t0=$SECONDS
+timeout 150 "$SLUICE" archive -c "$TROOT/b.properties" >"$TROOT/archiveB.log" 2>&1
+rc=$?
+is "$rc" 1 "B: archive exits with an error once part 2 cannot be uploaded ($((SECONDS - t0)) s)"
+like "$(tail -3 "$TROOT/archiveB.log")" "could not PUT s3://lake/lake/bank\.public\.blob/.*after 10 attempts: HTTP 503 SlowDown" \
+	"B: the error names the object, the attempts and the S3 answer"
+is "$(grep -c 'partNumber=2' "$TROOT/fpb.log")" 10 "B: part 2 was tried 10 times"
+like "$(grep DELETE "$TROOT/fpb.log")" "forward DELETE .*uploadId=" "B: the unfinishable upload was aborted"
+check "B: no multipart upload left in progress" no_uploads
+is "$(nblob)" 2 "B: no object for the failed file"
+# Restart straight to RGW: resumes from the committed offsets.
+arch_props g1 "$S3_ENDPOINT" bank.public.blob 10000 -1 >"$TROOT/b2.properties"
+"$SLUICE" archive -c "$TROOT/b2.properties" >"$TROOT/archiveB2.log" 2>&1 &
+AP=$!
+t_track_pid $AP
+check "B: the restarted archive writes the file" wait_for 120 blob_ge 3
+sleep 1
+kill -TERM $AP
+wait $AP
+is "$?" 0 "B: restarted archive stops cleanly"
+check "B: no multipart upload left in progress after the restart" no_uploads
+
+# --- C: RGW stopped for ~10 s while files rotate every second ---------------
+arch_props g2 "$S3_ENDPOINT" bank.public.acct 100000 1000 >"$TROOT/c2.properties"
+"$SLUICE" archive -c "$TROOT/c2.properties" >"$TROOT/archiveC.log" 2>&1 &
+AP=$!
+t_track_pid $AP
+acct_landed() { "$SC" "${S3[@]}" s3://lake/lake list bank.public.acct/ | grep -q .; }
+check "C: snapshot files land" wait_for 60 acct_landed
+# Changes keep coming, one transaction every 0.2 s, during the outage.
+(for i in $(seq 1 80); do
+	psql -X -q -c "UPDATE acct SET balance = balance + 1, owner = 'c$i' WHERE id = $((i % 100 + 1)); INSERT INTO acct VALUES ($((1000 + i)), 'n$i', $i)" >/dev/null 2>&1
+	sleep 0.2
+done) &
+WP=$!
+t_track_pid $WP
+sleep 3
+t0=$SECONDS
+rgw_stop_gateway
+sleep 10
+rgw_start_gateway || die "could not restart radosgw"
+outage=$((SECONDS - t0))
+wait $WP
+target=$(psqlc "SELECT pg_current_wal_lsn()")
+check "C: changes delivered to Kafka" wait_for 60 caught_up
+check "C: archive is still running after the ${outage} s outage" kill -0 $AP
+sleep 3
+kill -TERM $AP
+wait $AP
+is "$?" 0 "C: archive stops cleanly after riding out the outage"
+is "$(grep -c 'retrying with backoff' "$TROOT/archiveC.log")" 1 "C: the outage is one storm: one 'retrying' line"
+like "$(grep -o 'recovered after [0-9]* retries' "$TROOT/archiveC.log")" "^recovered after [0-9]+ retries$" "C: and one recovery line"
+like "$(grep 'retrying with backoff' "$TROOT/archiveC.log")" "(onnect|refused)" "C: the retry names the connection failure"
+check "C: no multipart upload left in progress" no_uploads
+
+# --- the whole lake, read back ------------------------------------------------
+n_acct=$(kcat -C -b "$KAFKA_BOOTSTRAP" -t bank.public.acct -e -q -f '%S\n' 2>/dev/null | grep -vc '^-1$')
+n_blob=$(kcat -C -b "$KAFKA_BOOTSTRAP" -t bank.public.blob -e -q -f '%S\n' 2>/dev/null | grep -vc '^-1$')
+is "$n_blob" 22000 "Kafka holds every blob record (snapshot + 10000 inserts)"
+DL=$TROOT/dl
+"$SC" "${S3[@]}" s3://lake/lake list >"$TROOT/dl.list"
+while read -r k sz; do
+	mkdir -p "$DL/$(dirname "$k")"
+	"$SC" "${S3[@]}" s3://lake/lake get "$k" >"$DL/$k" || fail "get $k"
+done <"$TROOT/dl.list"
+src="read_parquet('$DL/**/*.parquet', hive_partitioning=true, union_by_name=true)"
+got=$($DUCK "SELECT string_agg(_topic || '=' || n, ' ' ORDER BY _topic) FROM (SELECT _topic, count(*) n FROM $src GROUP BY 1)")
+is "$got" "bank.public.acct=$n_acct bank.public.blob=$n_blob" "every record archived, every object readable ($(wc -l <"$TROOT/dl.list") objects)"
+is "$($DUCK "SELECT count(*) FROM (SELECT _topic, _partition, _offset FROM $src GROUP BY ALL HAVING count(*) > 1)")" 0 \
+	"every (_topic, _partition, _offset) once"
+pg=$(psql -X -q -At -F $'\t' -c "SELECT id, owner, balance::text FROM acct ORDER BY id")
+got=$($DUCK "SELECT after.id, after.owner, after.balance::varchar FROM $src WHERE _topic = 'bank.public.acct'
+  QUALIFY row_number() OVER (PARTITION BY after.id ORDER BY _offset DESC) = 1 ORDER BY 1")
+if [ "$got" = "$pg" ]; then pass "acct: latest after per key equals PostgreSQL"; else
+	fail "acct: latest after per key equals PostgreSQL"; diff <(echo "$pg") <(echo "$got") | head -5; fi
+pg=$(psql -X -q -At -F $'\t' -c "SELECT id, md5(payload) FROM blob ORDER BY id")
+got=$($DUCK "SELECT after.id, md5(after.payload) FROM $src WHERE _topic = 'bank.public.blob' ORDER BY 1")
+if [ "$got" = "$pg" ]; then pass "blob: every row equals PostgreSQL (22000 rows)"; else
+	fail "blob: every row equals PostgreSQL"; diff <(echo "$pg") <(echo "$got") | head -5; fi
+finish
