@@ -187,13 +187,17 @@ static uint32_t next_rand(struct sl_s3_client *c)
 
 int sl_s3_backoff_ms(int attempt, int base_ms, int max_ms, uint32_t rnd)
 {
-	/* Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
+	/* Equal jitter: uniform in [ceil/2, ceil], ceil = min(cap, base *
+	 * 2^(attempt-1)).  The floor keeps a guaranteed total retry time
+	 * (client.h); the random half still spreads out clients that failed
+	 * together. */
 	int64_t ceil_ms = base_ms;
 	for (int i = 1; i < attempt && ceil_ms < max_ms; i++)
 		ceil_ms *= 2;
 	if (ceil_ms > max_ms)
 		ceil_ms = max_ms;
-	return (int)(rnd % (uint64_t)(ceil_ms + 1));
+	int64_t half = ceil_ms / 2;
+	return (int)(half + (int64_t)(rnd % (uint64_t)(ceil_ms - half + 1)));
 }
 
 bool sl_s3_code_retryable(const char *code)

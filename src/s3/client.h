@@ -7,8 +7,13 @@
  * sl_s3_client_do signs every attempt afresh (SigV4 with the real payload
  * hash in x-amz-content-sha256) and retries transient failures -- network
  * errors, HTTP 5xx, 429, SlowDown, RequestTimeout -- with capped
- * exponential backoff and full jitter.  It logs once when a request starts
- * retrying and once when it recovers (with the count), never per attempt.
+ * exponential backoff and "equal" jitter: each wait is uniform between
+ * half its ceiling and the ceiling, so the retries of one request always
+ * span at least half the sum of the ceilings -- with the defaults 22.75 s
+ * to 45.5 s, so an S3 outage shorter than ~22 s is always ridden out
+ * (full jitter could give up after a few seconds).  It logs once when a
+ * request starts retrying and once when it recovers (with the count),
+ * never per attempt.
  * It returns SL_OK as soon as a final answer arrives, whatever its status:
  * callers decide what a 404 or 412 means and turn the rest into errors
  * with sl_s3_client_status_err.  TLS peers are always verified.
@@ -93,8 +98,9 @@ enum sl_err sl_s3_client_status_err(const struct sl_s3_response *rs, const char 
 /* Whether an S3 error code is transient (SlowDown, InternalError, ...). */
 bool sl_s3_code_retryable(const char *code);
 
-/* Tests: the full-jitter backoff in ms for attempt (1-based) given a
- * random 32-bit value. */
+/* Tests: the backoff in ms before retry number attempt (1-based) given a
+ * random 32-bit value: uniform in [ceil/2, ceil] with
+ * ceil = min(max_ms, base_ms * 2^(attempt-1)). */
 int sl_s3_backoff_ms(int attempt, int base_ms, int max_ms, uint32_t rnd);
 
 #endif

@@ -25,7 +25,9 @@
  * (file: always; S3: per `s3.conditional.create` / the opts below).
  *
  * Errors: transient failures (5xx, 429, SlowDown, network) are retried
- * inside with capped exponential backoff and full jitter; what is left
+ * inside with capped exponential backoff and jitter (each wait between
+ * half its ceiling and the ceiling: with the defaults a request keeps
+ * trying for at least ~23 s, so a short outage is ridden out); what is left
  * is SL_ERR_AUTH (403 and other credential errors), SL_ERR_NOTFOUND
  * (404: NoSuchBucket, NoSuchKey), SL_ERR_RETRY (attempts exhausted) or
  * SL_ERR_IO, with the S3 error code and message in the errbuf -- never a

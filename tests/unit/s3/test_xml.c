@@ -126,17 +126,31 @@ static void test_error_and_upload(void)
 
 static void test_client_helpers(void)
 {
-	/* Full jitter: within [0, min(cap, base*2^(n-1))]. */
+	/* Equal jitter: within [ceil/2, ceil], ceil = min(cap, base*2^(n-1)). */
 	for (int a = 1; a <= 12; a++) {
 		int ceil = 100;
 		for (int i = 1; i < a && ceil < 2000; i++)
 			ceil *= 2;
 		if (ceil > 2000)
 			ceil = 2000;
+		int half = ceil / 2;
 		ok(sl_s3_backoff_ms(a, 100, 2000, 0xffffffffu) <= ceil, "backoff attempt %d capped", a);
-		is_int(sl_s3_backoff_ms(a, 100, 2000, (uint32_t)ceil), ceil, "backoff attempt %d reaches its ceiling", a);
+		is_int(sl_s3_backoff_ms(a, 100, 2000, (uint32_t)(ceil - half)), ceil,
+		       "backoff attempt %d reaches its ceiling", a);
+		is_int(sl_s3_backoff_ms(a, 100, 2000, 0), half, "backoff attempt %d never below half its ceiling", a);
+		bool floor_ok = true;
+		for (uint32_t r = 1; r < 5000; r += 7)
+			floor_ok = floor_ok && sl_s3_backoff_ms(a, 100, 2000, r * 2654435761u) >= half &&
+				   sl_s3_backoff_ms(a, 100, 2000, r * 2654435761u) <= ceil;
+		ok(floor_ok, "backoff attempt %d stays within [ceil/2, ceil]", a);
 	}
-	is_int(sl_s3_backoff_ms(3, 100, 2000, 0), 0, "jitter can be zero");
+	/* The default budget (10 attempts, 100 ms base, 20 s cap) lasts at
+	 * least 22.75 s whatever the random draws: a short outage never
+	 * exhausts it. */
+	int total = 0;
+	for (int a = 1; a < 10; a++)
+		total += sl_s3_backoff_ms(a, 100, 20000, 0);
+	is_int(total, 22750, "default retries span at least 22.75 s");
 	ok(sl_s3_code_retryable("SlowDown") && sl_s3_code_retryable("InternalError"), "transient codes");
 	ok(!sl_s3_code_retryable("AccessDenied") && !sl_s3_code_retryable(""), "permanent codes");
 
