@@ -986,6 +986,94 @@ static int64_t interval_micros(const struct sl_pg_interval *iv)
 	return (int64_t)us;
 }
 
+/* ---- text fast paths ------------------------------------------------------
+ * PostgreSQL's output for the commonest types is already (nearly) the JSON
+ * Debezium wants.  When the text has exactly the canonical shape, it is
+ * validated and copied instead of parsed to a number and formatted back;
+ * anything else returns false and takes the general path, which produces
+ * the same bytes (or the error) as before. */
+
+/* Integers: "[-]digits" without leading zeros, short enough not to
+ * overflow; range-checked for int2/int4. */
+static bool put_int_text(struct sl_buf *b, enum kind k, const char *s, size_t n,
+			 enum sl_err *err)
+{
+	size_t i = n && s[0] == '-' ? 1 : 0;
+	size_t nd = n - i;
+	if (nd == 0 || nd > 18 || (s[i] == '0' && (nd > 1 || i)))
+		return false;
+	int64_t v = 0;
+	for (size_t j = i; j < n; j++) {
+		unsigned d = (unsigned)(unsigned char)s[j] - '0';
+		if (d > 9)
+			return false;
+		v = v * 10 + (int64_t)d;
+	}
+	if (i)
+		v = -v;
+	if ((k == K_INT16 && (v < INT16_MIN || v > INT16_MAX)) ||
+	    (k == K_INT32 && (v < INT32_MIN || v > INT32_MAX)))
+		return false;
+	*err = sl_buf_append(b, s, n);
+	return true;
+}
+
+static bool two_digits(const char *s, int *v)
+{
+	unsigned a = (unsigned)(unsigned char)s[0] - '0', c = (unsigned)(unsigned char)s[1] - '0';
+	if (a > 9 || c > 9)
+		return false;
+	*v = (int)(a * 10 + c);
+	return true;
+}
+
+/* timestamptz in UTC, "YYYY-MM-DD HH:MM:SS[.f{1,6}]+00" (DateStyle=ISO,
+ * TimeZone=UTC), as ZonedTimestamp "YYYY-MM-DDTHH:MM:SS[.f{width}]Z":
+ * the same fields, so no epoch round trip.  Years 0001..9999 only. */
+static bool put_tstz_text(struct sl_buf *b, const char *s, size_t n, int width, enum sl_err *err)
+{
+	if (n < 22 || n > 29 || width < 0 || width > 6 || memcmp(s + n - 3, "+00", 3) ||
+	    s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':')
+		return false;
+	int y1, y2, mo, d, h, mi, se;
+	if (!two_digits(s, &y1) || !two_digits(s + 2, &y2) || !two_digits(s + 5, &mo) ||
+	    !two_digits(s + 8, &d) || !two_digits(s + 11, &h) || !two_digits(s + 14, &mi) ||
+	    !two_digits(s + 17, &se))
+		return false;
+	int y = y1 * 100 + y2;
+	static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || se > 59)
+		return false;
+	char f[6] = {'0', '0', '0', '0', '0', '0'};
+	size_t fl = n - 22; /* ".ddd" */
+	if (fl) {
+		if (fl < 2 || s[19] != '.')
+			return false;
+		for (size_t i = 0; i + 1 < fl; i++) {
+			if ((unsigned)(unsigned char)s[20 + i] - '0' > 9)
+				return false;
+			f[i] = s[20 + i];
+		}
+	}
+	char t[40];
+	t[0] = '"';
+	memcpy(t + 1, s, 10);
+	t[11] = 'T';
+	memcpy(t + 12, s + 11, 8);
+	size_t o = 20;
+	if (width > 0) {
+		t[o++] = '.';
+		memcpy(t + o, f, (size_t)width);
+		o += (size_t)width;
+	}
+	t[o++] = 'Z';
+	t[o++] = '"';
+	*err = sl_buf_append(b, t, o);
+	return true;
+}
+
 /* Values Debezium derives from PGStatement.DATE_POSITIVE/NEGATIVE_INFINITY. */
 #define PG_INF_US 9223372036825200000LL
 #define PG_NINF_US (-9223372036832400000LL)
@@ -1006,7 +1094,11 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 	}
 	case K_INT16:
 	case K_INT32:
-	case K_INT64:
+	case K_INT64: {
+		enum sl_err err;
+		if (put_int_text(b, e->k, s, n, &err))
+			return err;
+	}
 		if (!sl_pg_parse_int64(s, n, &i64) ||
 		    (e->k == K_INT16 && (i64 < INT16_MIN || i64 > INT16_MAX)) ||
 		    (e->k == K_INT32 && (i64 < INT32_MIN || i64 > INT32_MAX)))
@@ -1089,7 +1181,11 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		return SL_OK;
 	}
 	case K_STRING: return sl_json_str(b, s, n);
-	case K_TSTZ:
+	case K_TSTZ: {
+		enum sl_err err;
+		if (put_tstz_text(b, s, n, e->scale, &err))
+			return err;
+	}
 		if (!sl_pg_parse_timestamptz(s, n, &i64, &inf))
 			return bad_value(x, col, s, n);
 		if (inf)
