@@ -12,6 +12,9 @@
  *   503=N[,N...]     answer request N with 503 SlowDown (no forwarding)
  *   500=N[,N...]     answer request N with 500 InternalError
  *   drop=N[,N...]    read request N, then close without answering
+ *   lose=N[,N...]    forward request N and read the upstream's answer,
+ *                    then close without passing it on (the server did the
+ *                    work; the client sees a dropped connection)
  *   match=TEXT       with any rule below: only requests whose first line
  *                    contains TEXT count
  *   always503        answer every (matching) request with 503
@@ -36,7 +39,7 @@
 #define MAXREQ (64 << 20)
 #define MAXN 64
 
-static int list_503[MAXN], n503, list_500[MAXN], n500, list_drop[MAXN], ndrop;
+static int list_503[MAXN], n503, list_500[MAXN], n500, list_drop[MAXN], ndrop, list_lose[MAXN], nlose;
 static bool always503;
 static const char *match;
 
@@ -137,7 +140,8 @@ static void reply(int fd, int status, const char *code)
 	write_all(fd, msg, (size_t)ml);
 }
 
-static int forward(int cfd, char *req, size_t len, int up_port)
+/* Forward one request; with lose, read the answer but do not pass it on. */
+static int forward(int cfd, char *req, size_t len, int up_port, bool lose)
 {
 	int u = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)up_port)};
@@ -162,7 +166,7 @@ static int forward(int cfd, char *req, size_t len, int up_port)
 			continue;
 		if (k <= 0)
 			break;
-		if (!write_all(cfd, tmp, (size_t)k))
+		if (!lose && !write_all(cfd, tmp, (size_t)k))
 			break;
 	}
 	close(u);
@@ -190,6 +194,8 @@ int main(int argc, char **argv)
 			parse_list(argv[i] + 4, list_500, &n500);
 		else if (!strncmp(argv[i], "drop=", 5))
 			parse_list(argv[i] + 5, list_drop, &ndrop);
+		else if (!strncmp(argv[i], "lose=", 5))
+			parse_list(argv[i] + 5, list_lose, &nlose);
 		else if (!strncmp(argv[i], "match=", 6))
 			match = argv[i] + 6;
 		else if (!strcmp(argv[i], "always503"))
@@ -247,7 +253,9 @@ int main(int argc, char **argv)
 				reply(c, 500, "InternalError");
 			} else if (counted && in_list(list_drop, ndrop, k)) {
 				verdict = "drop";
-			} else if (forward(c, buf, (size_t)n, up_port) != 0) {
+			} else if (counted && in_list(list_lose, nlose, k)) {
+				verdict = forward(c, buf, (size_t)n, up_port, true) ? "upstream-down" : "lose";
+			} else if (forward(c, buf, (size_t)n, up_port, false) != 0) {
 				verdict = "upstream-down";
 			}
 			fprintf(stderr, "faultproxy: #%d %s %s\n", k, verdict, line);
