@@ -406,6 +406,25 @@ size_t sl_pg_numeric_unscaled(const struct sl_pg_numeric *num, int scale, uint8_
 	if (scale < 0)
 		nip = nip > (size_t)-scale ? nip - (size_t)-scale : 0;
 	size_t total = nip + nfrac;
+	if (total <= 18) {
+		/* Fits an int64 (< 10^18): the common case, without limbs.  The
+		 * minimal two's complement is the fewest bytes whose signed range
+		 * holds the value (BigInteger.toByteArray()); zero is one 0x00. */
+		uint64_t v = 0;
+		for (size_t k = 0; k < total; k++) {
+			char c = k < nip ? num->ip[k] : k - nip < num->nfp ? num->fp[k - nip] : '0';
+			v = v * 10 + (uint64_t)(c - '0');
+		}
+		int64_t x = num->neg ? -(int64_t)v : (int64_t)v;
+		size_t len = 1;
+		while (len < 8 && (x < -((int64_t)1 << (8 * len - 1)) || x >= ((int64_t)1 << (8 * len - 1))))
+			len++;
+		if (len > cap)
+			return 0;
+		for (size_t k = 0; k < len; k++)
+			out[k] = (uint8_t)((uint64_t)x >> (8 * (len - 1 - k)));
+		return len;
+	}
 	uint32_t stackmag[80];
 	uint32_t *mag = stackmag;
 	size_t maxlimbs = total / 9 + 2;

@@ -87,6 +87,11 @@ bool sl_pg_copy_parse_line(char *line, size_t len, struct sl_value *vals, int nc
 			i++;
 			continue;
 		}
+		/* Until the first backslash the field is already in place: just
+		 * find its end. */
+		while (i < len && line[i] != '\t' && line[i] != '\\')
+			i++;
+		out = line + i;
 		while (i < len && line[i] != '\t') {
 			char c = line[i++];
 			if (c != '\\') {
