@@ -148,6 +148,7 @@ timezone=UTC
 format.class=io.confluent.connect.s3.format.parquet.ParquetFormat
 parquet.codec=none
 log.format=json
+http.listen=off
 P
 }
 arch_props arch-path "$PROXY" true arch >"$TROOT/a1.properties"
@@ -218,6 +219,7 @@ aws.secret.access.key=\${file:$TROOT/secrets.properties:aws.secret}
 flush.size=100
 rotate.schedule.interval.ms=500
 log.format=json
+http.listen=off
 P
 env -u AWS_SECRET_ACCESS_KEY "$SLUICE" run -c "$TROOT/run.properties" >"$TROOT/run.log" 2>&1 &
 RP=$!

@@ -66,7 +66,7 @@ caught_up() {
 target=$(psqlc "SELECT pg_current_wal_lsn()")
 check "snapshot delivered to Kafka" wait_for 120 caught_up
 
-arch_props() { # arch_props GROUP ENDPOINT TOPICS FLUSH SCHEDULE_MS
+arch_props() { # arch_props GROUP ENDPOINT TOPICS FLUSH SCHEDULE_MS [HTTP_PORT]
 	cat <<P
 topics=$3
 group.id=$1
@@ -87,6 +87,8 @@ timestamp.field=source.ts_ms
 format.class=io.confluent.connect.s3.format.parquet.ParquetFormat
 parquet.codec=none
 P
+	# the HTTP endpoint only where the test reads it (phase C)
+	if [ -n "${6:-}" ]; then echo "http.listen=127.0.0.1:$6"; else echo http.listen=off; fi
 }
 # start_proxy NAME RULE...: a faultproxy in front of RGW; sets PROXY.
 start_proxy() {
@@ -161,9 +163,8 @@ like "$(cat "$TROOT/archiveB2.log")" "POST [^ ]*bank\.public\.blob\+0\+000001200
 check "B: no multipart upload left in progress after the restart" no_uploads
 
 # --- C: RGW stopped for ~10 s while files rotate every second ---------------
-arch_props g2 "$S3_ENDPOINT" bank.public.acct 100000 1000 >"$TROOT/c2.properties"
 HTTP_PORT=$(free_port) || die "no free port"
-echo "http.listen=127.0.0.1:$HTTP_PORT" >>"$TROOT/c2.properties"
+arch_props g2 "$S3_ENDPOINT" bank.public.acct 100000 1000 "$HTTP_PORT" >"$TROOT/c2.properties"
 "$SLUICE" archive -c "$TROOT/c2.properties" >"$TROOT/archiveC.log" 2>&1 &
 AP=$!
 t_track_pid $AP
