@@ -18,6 +18,8 @@ struct parser {
 	struct sl_arc_json *j;
 	const unsigned char *p, *s, *e;
 	struct sl_errbuf *eb;
+	bool memo_seen; /* the first container member of the root was handled */
+	bool memo_kept; /* ... and the memo was reused or recorded */
 };
 
 void sl_arc_json_init(struct sl_arc_json *j)
@@ -29,6 +31,7 @@ void sl_arc_json_free(struct sl_arc_json *j)
 {
 	free(j->v);
 	free(j->pool);
+	free(j->memo);
 	memset(j, 0, sizeof *j);
 }
 
@@ -168,9 +171,14 @@ static enum sl_err parse_string(struct parser *ps, uint32_t *off, uint32_t *len)
 	ps->p++; /* opening quote */
 	/* Decoded text is never longer than the raw text. */
 	const unsigned char *q = ps->p;
+	bool plain = true; /* printable ASCII only, no escapes: copied as is */
 	while (q < ps->e && *q != '"') {
-		if (*q == '\\' && q + 1 < ps->e)
+		if (*q == '\\' && q + 1 < ps->e) {
 			q++;
+			plain = false;
+		} else if (*q < 0x20 || *q >= 0x80) {
+			plain = false;
+		}
 		q++;
 	}
 	if (q >= ps->e)
@@ -181,6 +189,16 @@ static enum sl_err parse_string(struct parser *ps, uint32_t *off, uint32_t *len)
 	struct sl_arc_json *j = ps->j;
 	char *o = j->pool + j->npool;
 	size_t w = 0;
+	if (plain) {
+		w = (size_t)(q - ps->p);
+		memcpy(o, ps->p, w);
+		o[w] = 0;
+		*off = (uint32_t)j->npool;
+		*len = (uint32_t)w;
+		j->npool += w + 1;
+		ps->p = q + 1;
+		return SL_OK;
+	}
 	while (ps->p < ps->e) {
 		unsigned char c = *ps->p;
 		if (c == '"') {
@@ -295,6 +313,55 @@ static bool lit(struct parser *ps, const char *w)
 static enum sl_err parse_value(struct parser *ps, int depth, uint32_t *out);
 static enum sl_err parse_body(struct parser *ps, int depth, uint8_t type, uint32_t node);
 
+/* A member value of the root object: reuse the memo when it matches,
+ * else parse, and remember the first container value (see json.h). */
+static enum sl_err member_memo(struct parser *ps, uint32_t *child)
+{
+	struct sl_arc_json *j = ps->j;
+	skip_ws(ps);
+	if (ps->p >= ps->e || (*ps->p != '{' && *ps->p != '['))
+		return parse_value(ps, 1, child);
+	ps->memo_seen = true;
+	size_t at = (size_t)(ps->p - ps->s);
+	if (j->memo_ok && j->memo_node == j->nv && j->memo_pool == j->npool && j->memo_raw == at &&
+	    (size_t)(ps->e - ps->p) >= j->memo_len && !memcmp(ps->p, j->memo, j->memo_len)) {
+		/* Nodes [memo_node, memo_nv_end) and the pool text up to
+		 * memo_pool_end still hold this subtree; only the sibling link
+		 * of its root depends on what follows. */
+		*child = j->memo_node;
+		j->v[*child].next = SL_ARC_JSON_NONE;
+		j->nv = j->memo_nv_end;
+		j->npool = j->memo_pool_end;
+		ps->p += j->memo_len;
+		ps->memo_kept = true;
+		return SL_OK;
+	}
+	uint32_t first = j->nv;
+	size_t pool0 = j->npool;
+	enum sl_err err = parse_value(ps, 1, child);
+	if (err)
+		return err;
+	size_t n = (size_t)(ps->p - ps->s) - at;
+	if (n < SL_ARC_JSON_MEMO_MIN)
+		return SL_OK;
+	if (n > j->memo_cap) {
+		char *m = realloc(j->memo, n);
+		if (!m)
+			return SL_OK; /* the memo is only an optimisation */
+		j->memo = m;
+		j->memo_cap = n;
+	}
+	memcpy(j->memo, ps->s + at, n);
+	j->memo_len = n;
+	j->memo_raw = (uint32_t)at;
+	j->memo_node = first;
+	j->memo_nv_end = j->nv;
+	j->memo_pool = pool0;
+	j->memo_pool_end = j->npool;
+	ps->memo_kept = true;
+	return SL_OK;
+}
+
 static enum sl_err parse_container(struct parser *ps, int depth, bool obj, uint32_t node)
 {
 	ps->p++;
@@ -320,8 +387,12 @@ static enum sl_err parse_container(struct parser *ps, int depth, bool obj, uint3
 			ps->p++;
 		}
 		uint32_t child;
-		if ((err = parse_value(ps, depth + 1, &child)))
+		if (obj && depth == 0 && !ps->memo_seen) {
+			if ((err = member_memo(ps, &child)))
+				return err;
+		} else if ((err = parse_value(ps, depth + 1, &child))) {
 			return err;
+		}
 		struct sl_arc_json *j = ps->j;
 		j->v[child].key = koff;
 		j->v[child].klen = klen;
@@ -416,12 +487,14 @@ enum sl_err sl_arc_json_parse(struct sl_arc_json *j, const char *p, size_t n,
 			    .eb = eb};
 	uint32_t root;
 	enum sl_err err = parse_value(&ps, 0, &root);
-	if (err)
-		return err;
-	skip_ws(&ps);
-	if (ps.p != ps.e)
-		return bad(&ps, "trailing bytes after the value");
-	return SL_OK;
+	if (!err) {
+		skip_ws(&ps);
+		if (ps.p != ps.e)
+			err = bad(&ps, "trailing bytes after the value");
+	}
+	/* Nodes or pool text under the memo may have been rewritten. */
+	j->memo_ok = ps.memo_kept;
+	return err;
 }
 
 uint32_t sl_arc_json_get(const struct sl_arc_json *j, uint32_t i, const char *key)

@@ -16,6 +16,16 @@
  * below 2 GiB.  Any violation is SL_ERR_PROTO with the byte offset in the
  * message; the parser never reads past p[n) and never crashes.
  *
+ * Repeated subtree: Kafka Connect's JSON converter sends the same
+ * `schema` block (often most of the message) with every record.  The
+ * first container-valued member of a root object (at least
+ * SL_ARC_JSON_MEMO_MIN bytes) is remembered with a copy of its bytes; when
+ * the next parse meets the same bytes at the same input offset, node index
+ * and pool offset, the nodes and pool text left by the earlier parse are
+ * exactly what parsing would write again, so they are kept and the bytes
+ * skipped.  A parse that neither reuses nor re-records the memo
+ * invalidates it, so it never describes overwritten nodes.
+ *
  * Ownership: the struct owns its arrays; node and string pointers stay
  * valid until the next parse or sl_arc_json_free().
  */
@@ -32,6 +42,7 @@
 #define SL_ARC_JSON_MAX_DEPTH 64
 #define SL_ARC_JSON_MAX_NODES (1u << 24)
 #define SL_ARC_JSON_NONE UINT32_MAX
+#define SL_ARC_JSON_MEMO_MIN 256
 
 enum sl_arc_json_type {
 	SL_ARC_JSON_NULL,
@@ -59,6 +70,12 @@ struct sl_arc_json {
 	uint32_t nv, capv;
 	char *pool;
 	size_t npool, cappool;
+	/* the remembered subtree (see above); valid only while memo_ok */
+	char *memo;
+	size_t memo_len, memo_cap;
+	size_t memo_pool, memo_pool_end;
+	uint32_t memo_raw, memo_node, memo_nv_end;
+	bool memo_ok;
 };
 
 void sl_arc_json_init(struct sl_arc_json *j);
