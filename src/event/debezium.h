@@ -11,7 +11,8 @@
  * creates on first use and sl_relation_free() releases; the cache is
  * rebuilt when the options it depends on change.  Functions are
  * re-entrant for distinct relations; one relation must not be encoded from
- * two threads at once (the cache is built lazily).
+ * two threads at once (the cache is built lazily and its pre-rendered
+ * source/op-ts fragments are updated per event).
  *
  * Values arrive as PostgreSQL text output under the capture session's
  * settings (DateStyle=ISO, TimeZone=UTC, IntervalStyle=iso_8601,
