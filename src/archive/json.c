@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/declit.h"
 #include "core/json.h"
 
 struct parser {
@@ -547,7 +548,8 @@ bool sl_arc_json_f64(const struct sl_arc_json *j, uint32_t i, double *out)
 	}
 	if (nd->type != SL_ARC_JSON_NUMBER)
 		return false;
-	*out = strtod(s, NULL);
+	if (!sl_declit_to_f64(s, strlen(s), out))
+		*out = strtod(s, NULL);
 	return true;
 }
 

@@ -5,6 +5,8 @@
  */
 #include "core/json.h"
 
+#include "core/declit.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -234,22 +236,15 @@ enum sl_err sl_json_i64(struct sl_buf *b, int64_t v)
 /* ---- floating point, Java style ----------------------------------------- */
 
 
-/* Shortest "%.*e" rendering of v that parses back to v (as double, or as
- * float when is_float).  Leaves digits (no dot) in dig and returns the
- * decimal exponent of the first digit. */
-static int shortest_digits(double v, int is_float, char *dig, size_t *ndig)
+/* Take the "%.*e" rendering of v with p significant digits: digits (no
+ * dot) into dig, trailing zeros trimmed; returns the decimal exponent of
+ * the first digit.  *same says whether it parses back to v (as double, or
+ * as float when is_float). */
+static int render_digits(double v, int is_float, int p, char *dig, size_t *ndig, bool *same)
 {
 	char tmp[40];
-	int maxp = is_float ? 9 : 17;
-	/* Java prints at least two significant digits ("d.d") and picks the
-	 * closest such decimal: 4.9E-324, not 5.0E-324.  Trailing zeros are
-	 * trimmed below, so 1.0 still prints as "1.0". */
-	for (int p = 2; p <= maxp; p++) {
-		snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
-		bool same = is_float ? strtof(tmp, NULL) == (float)v : strtod(tmp, NULL) == v;
-		if (same || p == maxp)
-			break;
-	}
+	snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
+	*same = is_float ? strtof(tmp, NULL) == (float)v : strtod(tmp, NULL) == v;
 	/* tmp = d[.ddd]e[+-]xx */
 	size_t n = 0;
 	const char *s = tmp;
@@ -266,21 +261,46 @@ static int shortest_digits(double v, int is_float, char *dig, size_t *ndig)
 	return exp10;
 }
 
-static size_t fmt_java(char *out, double v, int is_float)
+/* Shortest "%.*e" rendering of v that parses back to v.  Java prints at
+ * least two significant digits ("d.d") and picks the closest such decimal:
+ * 4.9E-324, not 5.0E-324.  Trailing zeros are trimmed, so 1.0 still prints
+ * as "1.0".
+ *
+ * hint, when not 0, is the number of significant digits of a decimal
+ * literal known to parse to v.  Then the closest rendering with hint
+ * digits round-trips too, and since (away from powers of two) a rendering
+ * that round-trips keeps doing so with more digits, a failing hint-1
+ * proves hint is the shortest: two renderings instead of up to sixteen.
+ * Anything unexpected falls back to the full search. */
+static int shortest_digits(double v, int is_float, size_t hint, char *dig, size_t *ndig)
 {
-	size_t o = 0;
-	if (signbit(v)) {
-		out[o++] = '-';
-		v = -v;
+	int maxp = is_float ? 9 : 17;
+	bool same;
+	int bexp;
+	/* At a power of two the rounding interval is lopsided (the gap below
+	 * is half the gap above), so more digits need not stay inside it. */
+	if (hint >= 3 && hint <= (size_t)maxp && frexp(v, &bexp) != 0.5) {
+		render_digits(v, is_float, (int)hint - 1, dig, ndig, &same);
+		if (!same) {
+			int e = render_digits(v, is_float, (int)hint, dig, ndig, &same);
+			if (same)
+				return e;
+		}
 	}
-	if (v == 0) {
-		memcpy(out + o, "0.0", 4);
-		return o + 3;
+	int e = 0;
+	for (int p = 2; p <= maxp; p++) {
+		e = render_digits(v, is_float, p, dig, ndig, &same);
+		if (same)
+			break;
 	}
-	char dig[24];
-	size_t n;
-	int e = shortest_digits(v, is_float, dig, &n);
-	if (v >= 1e-3 && v < 1e7) {
+	return e;
+}
+
+/* Java's layout of the digits dig[0..n) (n >= 1, no trailing zeros beyond
+ * the first) with decimal exponent e of the first digit. */
+static size_t layout_java(char *out, size_t o, const char *dig, size_t n, int e)
+{
+	if (e >= -3 && e < 7) { /* 1e-3 <= |v| < 1e7 */
 		if (e >= 0) {
 			for (int i = 0; i <= e; i++)
 				out[o++] = (size_t)i < n ? dig[i] : '0';
@@ -314,13 +334,45 @@ static size_t fmt_java(char *out, double v, int is_float)
 	return o;
 }
 
+static size_t fmt_java(char *out, double v, int is_float, size_t hint)
+{
+	size_t o = 0;
+	if (signbit(v)) {
+		out[o++] = '-';
+		v = -v;
+	}
+	if (v == 0) {
+		memcpy(out + o, "0.0", 4);
+		return o + 3;
+	}
+	char dig[24];
+	size_t n;
+	int e = shortest_digits(v, is_float, hint, dig, &n);
+	return layout_java(out, o, dig, n, e);
+}
+
+size_t sl_json_fmt_f64_literal(char *out, const char *s, size_t n)
+{
+	bool neg;
+	char dig[16];
+	size_t nd;
+	int e;
+	if (sl_declit_split(s, n, &neg, dig, sizeof dig, &nd, &e) != n || nd == 0 ||
+	    nd > 15 || e < -300 || e > 300)
+		return 0;
+	size_t o = 0;
+	if (neg)
+		out[o++] = '-';
+	return layout_java(out, o, dig, nd, e);
+}
+
 size_t sl_json_fmt_f64(char *out, double v)
 {
 	if (isnan(v))
 		return (size_t)snprintf(out, 32, "NaN");
 	if (isinf(v))
 		return (size_t)snprintf(out, 32, "%s", v > 0 ? "Infinity" : "-Infinity");
-	return fmt_java(out, v, 0);
+	return fmt_java(out, v, 0, 0);
 }
 
 size_t sl_json_fmt_f32(char *out, float v)
@@ -329,7 +381,7 @@ size_t sl_json_fmt_f32(char *out, float v)
 		return (size_t)snprintf(out, 32, "NaN");
 	if (isinf(v))
 		return (size_t)snprintf(out, 32, "%s", v > 0 ? "Infinity" : "-Infinity");
-	return fmt_java(out, (double)v, 1);
+	return fmt_java(out, (double)v, 1, 0);
 }
 
 static enum sl_err put_number(struct sl_buf *b, const char *s, size_t n, bool special)
@@ -344,6 +396,22 @@ enum sl_err sl_json_f64(struct sl_buf *b, double v)
 	char tmp[32];
 	size_t n = sl_json_fmt_f64(tmp, v);
 	return put_number(b, tmp, n, !isfinite(v));
+}
+
+enum sl_err sl_json_f64_from(struct sl_buf *b, double v, const char *s, size_t n)
+{
+	if (!isfinite(v))
+		return sl_json_f64(b, v);
+	bool neg;
+	char dig[24];
+	size_t nd = 0;
+	int e;
+	size_t hint = 0;
+	if (sl_declit_split(s, n, &neg, dig, sizeof dig, &nd, &e) == n && nd)
+		hint = nd;
+	char tmp[32];
+	size_t len = fmt_java(tmp, v, 0, hint);
+	return sl_buf_append(b, tmp, len);
 }
 
 enum sl_err sl_json_f32(struct sl_buf *b, float v)

@@ -9,6 +9,7 @@
 #ifndef SL_CORE_JSON_H
 #define SL_CORE_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,17 @@ enum sl_err sl_json_f32(struct sl_buf *b, float v);
  * that embed the text elsewhere).  out needs 32 bytes; returns length. */
 size_t sl_json_fmt_f64(char *out, double v);
 size_t sl_json_fmt_f32(char *out, float v);
+/* sl_json_f64 for a double read from the decimal literal s[0..n) (as
+ * PostgreSQL prints float8 and numeric): the literal's digit count bounds
+ * the search for the shortest digits.  The same output as sl_json_f64(b,
+ * strtod(s)). */
+enum sl_err sl_json_f64_from(struct sl_buf *b, double v, const char *s, size_t n);
+/* Straight from the literal, without a double: when s[0..n) is a finite,
+ * non-zero decimal with at most 15 significant digits and a decimal
+ * exponent within +-300, every such literal is the shortest rendering of
+ * the double it parses to, so only the layout changes.  Returns the length
+ * written to out (32 bytes), or 0 when s does not qualify. */
+size_t sl_json_fmt_f64_literal(char *out, const char *s, size_t n);
 
 /* p[0..n) base64-encoded (RFC 4648 section 4, or the URL-safe alphabet of
  * section 5; both padded, as java.util.Base64 does) as a JSON string. */

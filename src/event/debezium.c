@@ -1112,6 +1112,11 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 	}
 	case K_FLOAT64:
 	case K_DEC_DOUBLE: {
+		/* Most values need only their layout changed (core/json.h). */
+		char lit[32];
+		size_t ln = sl_json_fmt_f64_literal(lit, s, n);
+		if (ln)
+			return sl_buf_append(b, lit, ln);
 		double d;
 		struct sl_pg_numeric num;
 		if (e->k == K_DEC_DOUBLE && sl_pg_parse_numeric(s, n, &num) &&
@@ -1121,7 +1126,7 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 							       : -__builtin_inf();
 		else if (!sl_pg_parse_double(s, n, &d))
 			return bad_value(x, col, s, n);
-		return sl_json_f64(b, d);
+		return sl_json_f64_from(b, d, s, n);
 	}
 	case K_DEC_STRING: {
 		struct sl_pg_numeric num;
