@@ -454,11 +454,17 @@ static enum sl_err page_close(struct sl_pq_col *c, struct sl_pq_codec_ctx *z,
 enum sl_err sl_pq_col_row_done(struct sl_pq_col *c, struct sl_pq_codec_ctx *z,
 			       struct sl_buf scratch[2], bool *closed, struct sl_errbuf *eb)
 {
-	if (c->dict_on && !c->dict_used && c->page_nonnull >= 16384 &&
-	    (size_t)c->dict.n * 4 > c->page_nonnull * 3) {
-		enum sl_err e = give_up_dict(c);
-		if (e)
-			return sl_err_set(eb, e, "out of memory");
+	/* Mostly distinct values early in the chunk's first page: hashing the
+	 * rest would be wasted.  Look once after 1Ki values (most columns of
+	 * small files decide here) and again from 16Ki on. */
+	if (c->dict_on && !c->dict_used &&
+	    ((c->page_nonnull >= 1024 && !c->dict_probed) || c->page_nonnull >= 16384)) {
+		c->dict_probed = true;
+		if ((size_t)c->dict.n * 4 > c->page_nonnull * 3) {
+			enum sl_err e = give_up_dict(c);
+			if (e)
+				return sl_err_set(eb, e, "out of memory");
+		}
 	}
 	/* Pages also end at 128Ki entries, so tiny values (dictionary ids of
 	 * one bit, all-null levels) cannot pile up megabytes of staging. */
@@ -608,7 +614,7 @@ void sl_pq_col_meta(struct sl_pq_col *c, struct sl_tc *t, enum sl_pq_codec codec
 	sl_buf_reset(&c->pages);
 	sl_pq_dict_reset(&c->dict);
 	c->dict_on = c->ptype != SL_PT_BOOLEAN && c->type.encoding == SL_PQ_ENC_AUTO && c->dict_max > 0;
-	c->dict_full = c->dict_used = false;
+	c->dict_full = c->dict_used = c->dict_probed = false;
 	c->dict_bw = 0;
 	c->dict_cap_bw = 0;
 	c->num_values = c->null_count = 0;

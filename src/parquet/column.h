@@ -65,6 +65,7 @@ struct sl_pq_col {
 
 	/* Chunk. */
 	bool dict_on, dict_full, dict_used;
+	bool dict_probed;  /* the early look at the first page was taken */
 	int dict_bw;             /* bit width of the largest id */
 	uint32_t dict_cap_bw;    /* entries representable in dict_bw bits */
 	struct sl_pq_dict dict;
