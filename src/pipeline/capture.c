@@ -1221,6 +1221,7 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 	}
 	int64_t last_progress = sl_clock_mono_us();
 	uint64_t last_events = c->events;
+	bool until_flushed = false;
 	while (!*c->stop) {
 		if (sl_status_take_restart()) {
 			sl_info("restart requested: draining, then starting a new session");
@@ -1242,6 +1243,19 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		publish(c, flush);
 		if ((err = heartbeat(c, eb)))
 			break;
+		if (g_until_lsn && !until_flushed && sl_pg_stream_reached(c->stream, g_until_lsn)) {
+			/* Everything up to the LSN is in the sink: make it
+			 * durable now rather than at the sink's own pace (the
+			 * lake commits open files on a schedule). */
+			until_flushed = true;
+			pthread_mutex_lock(&c->mu);
+			enum sl_err ferr = sl_sink_flush(c->sink, 0, eb);
+			pthread_mutex_unlock(&c->mu);
+			if (ferr && ferr != SL_ERR_RETRY) {
+				err = ferr;
+				break;
+			}
+		}
 		if (g_until_lsn && sl_pg_stream_flushable_lsn(c->stream) >= g_until_lsn) {
 			char lsn[24];
 			sl_pg_lsn_format(g_until_lsn, lsn);

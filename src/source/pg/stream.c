@@ -134,6 +134,11 @@ void sl_pg_stream_set_flush(struct sl_pg_stream *st, uint64_t flush_lsn, bool id
 	st->idle = idle;
 }
 
+bool sl_pg_stream_reached(const struct sl_pg_stream *st, uint64_t lsn)
+{
+	return !st->in_txn && (st->last_commit_lsn >= lsn || st->keepalive_lsn >= lsn);
+}
+
 uint64_t sl_pg_stream_received_lsn(const struct sl_pg_stream *st)
 {
 	return st->received_lsn;

@@ -71,6 +71,10 @@ uint64_t sl_pg_stream_received_lsn(const struct sl_pg_stream *st);
 uint64_t sl_pg_stream_confirmed_lsn(const struct sl_pg_stream *st);
 /* The position the next status update will confirm. */
 uint64_t sl_pg_stream_flushable_lsn(const struct sl_pg_stream *st);
+/* Every transaction that commits before lsn has been handed to the
+ * handler: outside a transaction, and the last commit or the server's
+ * send position (keepalive) is at or past lsn. */
+bool sl_pg_stream_reached(const struct sl_pg_stream *st, uint64_t lsn);
 void sl_pg_stream_free(struct sl_pg_stream *st);
 
 #endif
