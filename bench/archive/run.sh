@@ -32,8 +32,9 @@
 #   EVENTS=200000 PARTS=16 REPS=3 RGW=1 bench/archive/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The release build: set before integ.sh, whose default is the sanitizer build.
+export BUILD=${BUILD:-build-rel}
 . tests/lib/integ.sh
-BUILD=${BUILD:-build-rel}
 SLUICE=$SRC_ROOT/$BUILD/sluice
 EVENTS=${EVENTS:-200000}
 REPS=${REPS:-3}

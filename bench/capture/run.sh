@@ -13,8 +13,9 @@
 #   ROWS=1000000 REPS=3 bench/capture/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The release build: set before integ.sh, whose default is the sanitizer build.
+export BUILD=${BUILD:-build-rel}
 . tests/lib/integ.sh
-BUILD=${BUILD:-build-rel}
 SLUICE=$SRC_ROOT/$BUILD/sluice
 ROWS=${ROWS:-1000000}
 BIG_ROWS=${BIG_ROWS:-5000000}

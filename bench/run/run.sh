@@ -19,8 +19,9 @@
 #   ROWS=500000 REPS=3 bench/run/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The release build: set before integ.sh, whose default is the sanitizer build.
+export BUILD=${BUILD:-build-rel}
 . tests/lib/integ.sh
-BUILD=${BUILD:-build-rel}
 SLUICE=$SRC_ROOT/$BUILD/sluice
 ROWS=${ROWS:-500000}
 REPS=${REPS:-3}
