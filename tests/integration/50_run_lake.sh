@@ -108,4 +108,15 @@ n_other=$($DUCK "SELECT count(*) FROM $src WHERE _topic = 'shop.public.other'")
 is "$last" "$((n_other - 1)):after restart" "offset sequence continues across restarts"
 dup=$($DUCK "SELECT count(*) FROM (SELECT _topic, _offset FROM $src GROUP BY 1, 2 HAVING count(*) > 1)")
 is "$dup" 0 "still no duplicate (topic, _offset)"
+
+# --until-lsn commits the open files once everything before the LSN is in
+# them, instead of waiting for flush.size or the schedule (10 minutes here)
+psqlc "INSERT INTO other SELECT g, 'until ' || g FROM generate_series(20001, 20005) g"
+target=$(psqlc "SELECT pg_current_wal_lsn()")
+timeout 120 "$SLUICE" run -c "$TROOT/run.properties" -D rotate.schedule.interval.ms=600000 \
+	-D flush.size=100000 --until-lsn "$target" >"$TROOT/run3.log" 2>&1
+is "$?" 0 "run --until-lsn stops by itself with the schedule far away"
+n_until=$($DUCK "SELECT count(*) FROM $src WHERE _topic = 'shop.public.other' AND after.v LIKE 'until %'")
+is "$n_until" 5 "the rows before the LSN are in committed files"
+check "slot confirmed up to the LSN" caught_up
 finish
