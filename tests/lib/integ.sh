@@ -18,10 +18,10 @@ T_CLEANUPS=()
 
 _t_cleanup() {
 	local i
-	for ((i = ${#T_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${T_CLEANUPS[$i]}" >/dev/null 2>&1; done
-	for p in "${T_PIDS[@]+"${T_PIDS[@]}"}"; do kill "$p" 2>/dev/null; done
+	for ((i = ${#T_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${T_CLEANUPS[$i]}" >/dev/null 2>&1 || true; done
+	for p in "${T_PIDS[@]+"${T_PIDS[@]}"}"; do kill "$p" 2>/dev/null || true; done
 	sleep 0.2
-	for p in "${T_PIDS[@]+"${T_PIDS[@]}"}"; do kill -9 "$p" 2>/dev/null; done
+	for p in "${T_PIDS[@]+"${T_PIDS[@]}"}"; do kill -9 "$p" 2>/dev/null || true; done
 	[ -n "${KEEP_TROOT:-}" ] || rm -rf "$TROOT"
 }
 trap _t_cleanup EXIT
