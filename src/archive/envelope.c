@@ -43,6 +43,7 @@ enum conv {
 
 struct fld {
 	char *name;
+	size_t nlen;     /* strlen(name) */
 	enum conv cv;
 	bool list;       /* LIST of cv */
 	int id;          /* leaf column index, or group id */
@@ -223,6 +224,7 @@ static enum sl_err compile_struct(struct sl_arc_env *e, struct sl_pq_schema *pq,
 		const char *fname = str_of(j, sl_arc_json_get(j, c, "field"));
 		if (!fname)
 			return sl_err_set(eb, SL_ERR_PROTO, "schema field without a \"field\" name");
+		e->f[first + k].nlen = strlen(fname);
 		if (!(e->f[first + k].name = strdup(fname)))
 			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 		if ((err = compile(e, pq, gid, j, c, first + k, depth + 1, eb)))
@@ -319,6 +321,7 @@ enum sl_err sl_arc_env_build(const struct sl_arc_json *j, uint32_t schema,
 	enum sl_err err = add_fld(e, 5, &first, eb);
 	for (int i = 0; i < 5 && !err; i++) {
 		e->top[i] = first + (uint32_t)i;
+		e->f[first + i].nlen = strlen(names[i]);
 		if (!(e->f[first + i].name = strdup(names[i]))) {
 			err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 			break;
@@ -729,9 +732,13 @@ static enum sl_err fill(struct rowctx *r, const struct sl_arc_env *e, const stru
 			return sl_pq_set_group_null(r->w, f->id, r->eb);
 		if (j->v[v].type != SL_ARC_JSON_OBJECT)
 			return bad_value(r, f, "expected an object");
+		/* Members usually come in schema order; field names are
+		 * distinct (a schema repeating one is refused when built). */
+		uint32_t hint = SL_ARC_JSON_NONE;
 		for (uint32_t k = 0; k < f->n; k++) {
 			const struct fld *c = &e->f[f->first + k];
-			enum sl_err err = fill(r, e, c, sl_arc_json_get(j, v, c->name));
+			enum sl_err err =
+				fill(r, e, c, sl_arc_json_get_hint(j, v, c->name, c->nlen, &hint));
 			if (err)
 				return err;
 		}
@@ -756,9 +763,10 @@ enum sl_err sl_arc_env_row(const struct sl_arc_env *env, struct sl_pq_writer *w,
 {
 	struct rowctx r = {.w = w, .j = j, .eb = eb};
 	enum sl_err err = SL_OK;
+	uint32_t hint = SL_ARC_JSON_NONE;
 	for (int i = 0; i < 5 && !err; i++) {
 		const struct fld *f = &env->f[env->top[i]];
-		err = fill(&r, env, f, sl_arc_json_get(j, payload, f->name));
+		err = fill(&r, env, f, sl_arc_json_get_hint(j, payload, f->name, f->nlen, &hint));
 	}
 	if (!err)
 		err = sl_pq_set_bytes(w, env->col_topic, topic, strlen(topic), eb);

@@ -509,6 +509,27 @@ uint32_t sl_arc_json_get(const struct sl_arc_json *j, uint32_t i, const char *ke
 	return SL_ARC_JSON_NONE;
 }
 
+/* Hint states besides "next member to try": every member so far was
+ * matched in order and none is left, or a lookup needed a full scan. */
+#define HINT_END (SL_ARC_JSON_NONE - 1)
+#define HINT_OFF (SL_ARC_JSON_NONE - 2)
+
+uint32_t sl_arc_json_get_hint(const struct sl_arc_json *j, uint32_t i, const char *key,
+			      size_t kl, uint32_t *hint)
+{
+	if (i == SL_ARC_JSON_NONE || i >= j->nv || j->v[i].type != SL_ARC_JSON_OBJECT)
+		return SL_ARC_JSON_NONE;
+	uint32_t c = *hint == SL_ARC_JSON_NONE ? j->v[i].first : *hint;
+	if (c < j->nv && j->v[c].klen == kl && !memcmp(j->pool + j->v[c].key, key, kl)) {
+		/* Every member before c was matched by an earlier, different
+		 * key, so c is the first member named key. */
+		*hint = j->v[c].next == SL_ARC_JSON_NONE ? HINT_END : j->v[c].next;
+		return c;
+	}
+	*hint = HINT_OFF;
+	return sl_arc_json_get(j, i, key);
+}
+
 bool sl_arc_json_i64(const struct sl_arc_json *j, uint32_t i, int64_t *out)
 {
 	if (i == SL_ARC_JSON_NONE || j->v[i].type != SL_ARC_JSON_NUMBER)

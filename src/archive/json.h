@@ -92,6 +92,14 @@ static inline const struct sl_arc_json_node *sl_arc_json_at(const struct sl_arc_
 /* Member of object node i named key (first match); SL_ARC_JSON_NONE if i
  * is not an object or has no such member. */
 uint32_t sl_arc_json_get(const struct sl_arc_json *j, uint32_t i, const char *key);
+/* The same for the keys of one pass over object i, asked in the order the
+ * object holds them (as Connect and Debezium write a struct's fields): one
+ * compare per key instead of a scan.  *hint starts as SL_ARC_JSON_NONE for
+ * each pass; keys within a pass must be distinct.  Out of order, the pass
+ * falls back to sl_arc_json_get, so the result is always the first member
+ * with that key. */
+uint32_t sl_arc_json_get_hint(const struct sl_arc_json *j, uint32_t i, const char *key,
+			      size_t klen, uint32_t *hint);
 /* Text of a string or number node (NUL-terminated, len in node->len). */
 static inline const char *sl_arc_json_text(const struct sl_arc_json *j, uint32_t i)
 {

@@ -12,6 +12,7 @@
  * block so ASan flags any read past its end.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -331,6 +332,39 @@ static void test_reuse(void)
 	sl_buf_free(&b);
 }
 
+/* Hinted lookups give what plain lookups give, in any order, with missing
+ * and duplicate keys. */
+static void test_hint(void)
+{
+	is_int(parse("{\"a\":1,\"b\":2,\"x\":0,\"c\":3,\"a\":9,\"d\":4}"), SL_OK, "hint doc");
+	static const char *const orders[][5] = {
+		{"a", "b", "x", "c", "d"}, /* in order */
+		{"a", "b", "c", "d", "x"}, /* x skipped, then asked last */
+		{"d", "c", "b", "a", "x"}, /* reversed: first of the duplicate a */
+		{"b", "a", "zz", "c", "d"}, /* a missing key in between */
+		{"x", "c", "a", "d", "b"}, /* starts in the middle: a after c is the first a */
+	};
+	int bad = 0;
+	for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+		uint32_t hint = SL_ARC_JSON_NONE;
+		for (int k = 0; k < 5; k++) {
+			const char *key = orders[o][k];
+			uint32_t got = sl_arc_json_get_hint(&J, 0, key, strlen(key), &hint);
+			if (got != sl_arc_json_get(&J, 0, key)) {
+				fprintf(stderr, "# order %zu key %s: hinted %u, plain %u\n", o, key,
+					got, sl_arc_json_get(&J, 0, key));
+				bad++;
+			}
+		}
+	}
+	is_int(bad, 0, "hinted lookups equal plain lookups in every order");
+	uint32_t hint = SL_ARC_JSON_NONE;
+	uint32_t a = sl_arc_json_get_hint(&J, 0, "a", 1, &hint);
+	int64_t v = 0;
+	ok(sl_arc_json_i64(&J, a, &v) && v == 1, "the first of duplicate keys");
+	ok(sl_arc_json_get_hint(&J, a, "a", 1, &hint) == SL_ARC_JSON_NONE, "lookup in a number");
+}
+
 int main(void)
 {
 	sl_arc_json_init(&J);
@@ -340,6 +374,7 @@ int main(void)
 	test_structure();
 	test_write();
 	test_reuse();
+	test_hint();
 	sl_arc_json_free(&J);
 	return t_done();
 }
