@@ -5,6 +5,9 @@
 #include "cli/commands.h"
 
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli/common.h"
 #include "core/log.h"
@@ -54,6 +57,16 @@ int sl_cmd_archive(int argc, char **argv)
 	} else if (!sl_cli_obs_start(cfg, SL_ROLE_ARCHIVE, "archive")) {
 		rc = 2;
 	} else {
+#ifdef __GLIBC__
+		/* librdkafka copies every fetch response into a fresh buffer
+		 * of up to a few MB; glibc serves those with mmap and unmaps
+		 * them on free, so each response paid page faults and zeroed
+		 * pages again (~10% of the CPU for 4 KB events).  Keep such
+		 * buffers in the heap for reuse: 153 -> 176 MB peak RSS for
+		 * 10% less CPU in bench/archive. */
+		mallopt(M_MMAP_THRESHOLD, 64 << 20);
+		mallopt(M_TRIM_THRESHOLD, 128 << 20);
+#endif
 		volatile sig_atomic_t *stop = sl_cli_stop_flag();
 		for (;;) {
 			enum sl_err err = sl_archive_run(cfg, stop, &eb);
