@@ -32,7 +32,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	chown pgdemo: "$DEMO"
 	RUN=(runuser -u pgdemo --)
 fi
-PORT=$(for _ in $(seq 1 100); do p=$((20000 + RANDOM % 40000)); (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; break; }; done)
+# A free port below the kernel's ephemeral range (32768+), which outgoing
+# connections may be using even though nothing listens there.
+PORT=$(for _ in $(seq 1 100); do p=$((20000 + RANDOM % 12000)); (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; break; }; done)
 SLUICE_PID=
 cleanup() {
 	[ -n "$SLUICE_PID" ] && kill "$SLUICE_PID" 2>/dev/null || true

@@ -49,11 +49,16 @@ like() {
 finish() { echo "$T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" -eq 0 ]; exit $?; }
 die() { echo "error: $*" >&2; fail "$*"; finish; }
 
-# free_port: print a TCP port that nothing listens on, from 20000-59999.
+# free_port: print a TCP port that nothing listens on, below the kernel's
+# ephemeral range (32768+ by default).  A port in that range can be the
+# local end of some outgoing connection at any moment: nothing answers on
+# it, yet a listener cannot bind it.
 free_port() {
-	local p
+	local p lo=20000 hi=32768 eph
+	read -r eph _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || eph=32768
+	[ "$eph" -gt $((lo + 2000)) ] && hi=$eph
 	for _ in $(seq 1 200); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((lo + RANDOM % (hi - lo)))
 		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return 0; fi
 	done
 	return 1
