@@ -81,6 +81,10 @@ BEGIN;
 INSERT INTO t_big SELECT g, repeat('r', 100) FROM generate_series(2001, 2300) g;
 ROLLBACK;
 SQL
+# An abort record is not flushed at once, and decoding reads only flushed
+# WAL: without this the peek can end inside T2's stream, before its Stream
+# Abort.  A checkpoint flushes everything and decodes to nothing.
+psqlc "CHECKPOINT" >/dev/null || die "checkpoint failed"
 
 peek() { # peek PROTO_OPTIONS... -> lsn|hex lines
 	psqlc "SELECT lsn, data FROM pg_logical_slot_peek_binary_changes('s', NULL, NULL,
