@@ -678,6 +678,29 @@ static enum sl_err get_cache(const struct sl_dbz_opts *o, const struct sl_relati
 	return SL_OK;
 }
 
+/* The `schema` object inside the cached {"schema":S,"payload": prefix. */
+enum sl_err sl_dbz_value_schema(const struct sl_dbz_opts *o, const struct sl_relation *rel,
+				const char **schema, size_t *len, struct sl_errbuf *eb)
+{
+	static const char head[] = "{\"schema\":", tail[] = ",\"payload\":";
+	if (!o || !rel)
+		return sl_err_set(eb, SL_ERR_ARG, "value schema without a relation");
+	struct cache *c;
+	enum sl_err err = get_cache(o, rel, &c, eb);
+	if (err)
+		return err;
+	/* build_cache() renders it whatever o->value_schemas says. */
+	const struct sl_buf *v = &c->value_schema;
+	if (v->len < sizeof head - 1 + sizeof tail - 1 ||
+	    memcmp(v->data, head, sizeof head - 1) != 0 ||
+	    memcmp(v->data + v->len - (sizeof tail - 1), tail, sizeof tail - 1) != 0)
+		return sl_err_set(eb, SL_ERR_STATE, "no value schema for table \"%s.%s\"",
+				  rel->schema, rel->table);
+	*schema = v->data + sizeof head - 1;
+	*len = v->len - (sizeof head - 1) - (sizeof tail - 1);
+	return SL_OK;
+}
+
 /* ---- value rendering ------------------------------------------------------- */
 
 /* Encoding context of one change, for error messages and scratch space. */
@@ -866,16 +889,34 @@ static enum sl_err put_numeric_struct(struct sl_buf *b, int scale, const uint8_t
 	return sl_buf_putc(b, '}');
 }
 
-/* Unscaled bytes of a finite numeric, into the scratch buffer. */
+/* Unscaled bytes of a finite numeric, into sb (emptied first). */
+static enum sl_err unscaled_into(struct sl_buf *sb, const struct sl_pg_numeric *num, int scale,
+				 const uint8_t **u, size_t *n)
+{
+	size_t need = (num->nip + (size_t)(scale > 0 ? scale : 0)) / 2 + 8;
+	sl_buf_reset(sb);
+	PUT(sl_buf_reserve(sb, need));
+	*n = sl_pg_numeric_unscaled(num, scale, (uint8_t *)sb->data, need);
+	*u = (const uint8_t *)sb->data;
+	return *n ? SL_OK : SL_ERR_NOMEM;
+}
+
+/* Unscaled bytes of a finite numeric, into the cache's scratch buffer. */
 static enum sl_err unscaled(struct ctx *x, const struct sl_pg_numeric *num, int scale,
 			    const uint8_t **u, size_t *n)
 {
-	size_t need = (num->nip + (size_t)(scale > 0 ? scale : 0)) / 2 + 8;
-	sl_buf_reset(&x->c->scratch);
-	PUT(sl_buf_reserve(&x->c->scratch, need));
-	*n = sl_pg_numeric_unscaled(num, scale, (uint8_t *)x->c->scratch.data, need);
-	*u = (const uint8_t *)x->c->scratch.data;
-	return *n ? SL_OK : SL_ERR_NOMEM;
+	return unscaled_into(&x->c->scratch, num, scale, u, n);
+}
+
+/* NaN/Infinity numerics have no Connect Decimal form. */
+static enum sl_err precise_special(struct ctx *x, const struct sl_column *col, const char *s,
+				   size_t n)
+{
+	return sl_err_set(x->eb, SL_ERR_PROTO,
+			  "could not encode column \"%s\" of table \"%s.%s\": "
+			  "numeric value %.*s cannot be represented with "
+			  "decimal.handling.mode=precise; set it to \"string\" or \"double\"",
+			  col->name, x->rel->schema, x->rel->table, (int)n, s);
 }
 
 /* Money text ("$1,234.56", "-$1,234.56", "($5.00)") -> plain decimal. */
@@ -1147,11 +1188,7 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		if (!sl_pg_parse_numeric(s, n, &num))
 			return bad_value(x, col, s, n);
 		if (num.special != SL_PG_NUM_FINITE)
-			return sl_err_set(x->eb, SL_ERR_PROTO,
-					  "could not encode column \"%s\" of table \"%s.%s\": "
-					  "numeric value %.*s cannot be represented with "
-					  "decimal.handling.mode=precise; set it to \"string\" or \"double\"",
-					  col->name, x->rel->schema, x->rel->table, (int)n, s);
+			return precise_special(x, col, s, n);
 		int scale = e->scale;
 		if (e->k == K_DEC_VAR) {
 			/* stripTrailingZeros, then never a negative scale. */
@@ -1291,6 +1328,277 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		PUT(sl_json_base64(b, wkb, sizeof wkb, 0));
 		return sl_buf_puts(b, ",\"srid\":null}");
 	}
+	}
+	return SL_OK;
+}
+
+/* ---- typed values (event/tvalue.h) -----------------------------------------
+ * The typed form of what put_scalar() writes: the same parse calls, errors
+ * and arithmetic, stopping short of the text.  Where put_scalar() renders a
+ * fast path straight from the input (floats), the typed value is read back
+ * from that very rendering, so the two cannot drift apart. */
+
+static void tv_set(struct sl_tvalue *out, enum sl_tv_kind k)
+{
+	memset(out, 0, sizeof *out);
+	out->kind = k;
+}
+
+/* Length of a valid UTF-8 sequence at s (n bytes left), or 0: the rule of
+ * core/json.c, whose sl_json_str() replaces each other byte >= 0x80. */
+static size_t tv_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0xC2)
+		return 0;
+	if (c < 0xE0)
+		len = 2, cp = c & 0x1F;
+	else if (c < 0xF0)
+		len = 3, cp = c & 0x0F;
+	else if (c < 0xF5)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return len;
+}
+
+/* What a JSON reader gets back from sl_json_str(s, n): the bytes, except
+ * that invalid UTF-8 bytes read as U+FFFD (then copied into sb). */
+static enum sl_err tv_text(struct sl_buf *sb, const char *s, size_t n, struct sl_tvalue *out)
+{
+	tv_set(out, SL_TV_STR);
+	if (!s)
+		s = "";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		size_t l = tv_utf8_len(p, (size_t)(end - p));
+		if (!l)
+			break;
+		p += l;
+	}
+	if (p == end) {
+		out->p = s;
+		out->n = n;
+		return SL_OK;
+	}
+	sl_buf_reset(sb);
+	PUT(sl_buf_append(sb, s, (size_t)(p - (const unsigned char *)s)));
+	while (p < end) {
+		size_t l = *p < 0x80 ? 1 : tv_utf8_len(p, (size_t)(end - p));
+		if (l)
+			PUT(sl_buf_append(sb, p, l));
+		else
+			PUT(sl_buf_append(sb, "\xEF\xBF\xBD", 3));
+		p += l ? l : 1;
+	}
+	out->p = sb->data;
+	out->n = sb->len;
+	return SL_OK;
+}
+
+static void tv_const_str(struct sl_tvalue *out, const char *s)
+{
+	tv_set(out, SL_TV_STR);
+	out->p = s;
+	out->n = strlen(s);
+}
+
+static void tv_int(struct sl_tvalue *out, int64_t v)
+{
+	tv_set(out, SL_TV_INT);
+	out->i = v;
+}
+
+/* An unsigned JSON integer: beyond int64 it has no typed form. */
+static void tv_u64(struct sl_tvalue *out, uint64_t v)
+{
+	if (v > (uint64_t)INT64_MAX)
+		tv_set(out, SL_TV_NONE);
+	else
+		tv_int(out, (int64_t)v);
+}
+
+/* One non-null scalar value, as put_scalar() would write it.  Kinds
+ * without a typed form are rendered into sb by put_scalar() itself, for
+ * its errors, and give SL_TV_NONE. */
+static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct sl_column *col,
+				 const struct colenc *e, const char *s, size_t n,
+				 struct sl_tvalue *out)
+{
+	int64_t i64;
+	enum sl_pg_inf inf;
+	tv_set(out, SL_TV_NONE);
+	switch (e->k) {
+	case K_OMIT: return SL_OK;
+	case K_BOOL: {
+		bool v;
+		if (!sl_pg_parse_bool(s, n, &v))
+			return bad_value(x, col, s, n);
+		tv_set(out, SL_TV_BOOL);
+		out->b = v;
+		return SL_OK;
+	}
+	case K_INT16:
+	case K_INT32:
+	case K_INT64:
+		/* put_int_text() takes a subset of these, with the same value. */
+		if (!sl_pg_parse_int64(s, n, &i64) ||
+		    (e->k == K_INT16 && (i64 < INT16_MIN || i64 > INT16_MAX)) ||
+		    (e->k == K_INT32 && (i64 < INT32_MIN || i64 > INT32_MAX)))
+			return bad_value(x, col, s, n);
+		tv_int(out, i64);
+		return SL_OK;
+	case K_FLOAT32: {
+		/* The float itself: the JSON has its shortest digits, which read
+		 * back as a float (not as a double) give exactly f. */
+		float f;
+		if (!sl_pg_parse_float(s, n, &f))
+			return bad_value(x, col, s, n);
+		tv_set(out, SL_TV_DOUBLE);
+		out->d = (double)f;
+		return SL_OK;
+	}
+	case K_FLOAT64:
+	case K_DEC_DOUBLE: {
+		char lit[40];
+		size_t ln = sl_json_fmt_f64_literal(lit, s, n);
+		double d;
+		if (ln) {
+			/* put_scalar() copies the literal in Java's layout: read
+			 * that text back, as a JSON reader does. */
+			lit[ln] = '\0';
+			d = strtod(lit, NULL);
+		} else {
+			struct sl_pg_numeric num;
+			if (e->k == K_DEC_DOUBLE && sl_pg_parse_numeric(s, n, &num) &&
+			    num.special != SL_PG_NUM_FINITE)
+				d = num.special == SL_PG_NUM_NAN ? __builtin_nan("")
+				    : num.special == SL_PG_NUM_POS_INF ? __builtin_inf()
+								       : -__builtin_inf();
+			else if (!sl_pg_parse_double(s, n, &d))
+				return bad_value(x, col, s, n);
+			/* sl_json_f64_from() writes digits that read back as d. */
+		}
+		tv_set(out, SL_TV_DOUBLE);
+		out->d = d;
+		return SL_OK;
+	}
+	case K_DEC_STRING: {
+		struct sl_pg_numeric num;
+		if (!sl_pg_parse_numeric(s, n, &num))
+			return bad_value(x, col, s, n);
+		if (num.special == SL_PG_NUM_NAN)
+			tv_const_str(out, "NAN");
+		else if (num.special == SL_PG_NUM_POS_INF)
+			tv_const_str(out, "POSITIVE_INFINITY");
+		else if (num.special == SL_PG_NUM_NEG_INF)
+			tv_const_str(out, "NEGATIVE_INFINITY");
+		else
+			return tv_text(sb, s, n, out);
+		return SL_OK;
+	}
+	case K_DEC_FIXED: {
+		struct sl_pg_numeric num;
+		if (!sl_pg_parse_numeric(s, n, &num))
+			return bad_value(x, col, s, n);
+		if (num.special != SL_PG_NUM_FINITE)
+			return precise_special(x, col, s, n);
+		const uint8_t *u;
+		size_t un;
+		PUT(unscaled_into(sb, &num, e->scale, &u, &un));
+		tv_set(out, SL_TV_BIN);
+		out->p = u;
+		out->n = un;
+		return SL_OK;
+	}
+	case K_STRING: return tv_text(sb, s, n, out);
+	case K_TSTZ: {
+		/* put_tstz_text() takes a subset of these, with the same value. */
+		if (!sl_pg_parse_timestamptz(s, n, &i64, &inf))
+			return bad_value(x, col, s, n);
+		if (inf) {
+			tv_const_str(out, inf > 0 ? "infinity" : "-infinity");
+			return SL_OK;
+		}
+		/* The text has e->scale fraction digits, cut (not rounded). */
+		int64_t unit = 1;
+		for (int k = e->scale; k < 6; k++)
+			unit *= 10;
+		tv_set(out, SL_TV_TSTZ);
+		out->i = floordiv(i64, unit) * unit;
+		return SL_OK;
+	}
+	case K_TS_MICRO:
+	case K_TS_MILLI:
+		if (!sl_pg_parse_timestamp(s, n, &i64, &inf))
+			return bad_value(x, col, s, n);
+		if (inf)
+			i64 = inf > 0 ? PG_INF_US : PG_NINF_US;
+		tv_int(out, e->k == K_TS_MICRO ? i64 : floordiv(i64, 1000));
+		return SL_OK;
+	case K_DATE:
+		if (!sl_pg_parse_date(s, n, &i64, &inf))
+			return bad_value(x, col, s, n);
+		if (inf)
+			i64 = sl_pg_days_from_civil(-5877611, 6, inf > 0 ? 21 : 22);
+		tv_int(out, i64);
+		return SL_OK;
+	case K_TIME_MICRO:
+	case K_TIME_MILLI:
+		if (!sl_pg_parse_time(s, n, &i64))
+			return bad_value(x, col, s, n);
+		tv_int(out, e->k == K_TIME_MICRO ? i64 : i64 / 1000);
+		return SL_OK;
+	case K_INTERVAL_MICRO: {
+		struct sl_pg_interval iv;
+		if (!sl_pg_parse_interval(s, n, &iv))
+			return bad_value(x, col, s, n);
+		tv_int(out, interval_micros(&iv));
+		return SL_OK;
+	}
+	case K_BINARY: {
+		size_t len;
+		sl_buf_reset(sb);
+		PUT(sl_buf_reserve(sb, n / 2 + 1));
+		if (!sl_pg_parse_bytea(s, n, (uint8_t *)sb->data, &len))
+			return bad_value(x, col, s, n);
+		if (x->o->binary == SL_DBZ_BINARY_BYTES) {
+			tv_set(out, SL_TV_BIN);
+			out->p = sb->data;
+			out->n = len;
+		}
+		return SL_OK;
+	}
+	case K_DEC_VAR:
+	case K_MONEY_PRECISE:
+	case K_MONEY_STRING:
+	case K_MONEY_DOUBLE:
+	case K_TIMETZ:
+	case K_INTERVAL_STRING:
+	case K_BIT_BOOL:
+	case K_BITS:
+	case K_POINT:
+		/* No typed form; the encoder's verdict on the value still holds. */
+		sl_buf_reset(sb);
+		PUT(put_scalar(x, sb, col, e, s, n));
+		sl_buf_reset(sb);
+		return SL_OK;
 	}
 	return SL_OK;
 }
@@ -1471,6 +1779,65 @@ static enum sl_err put_row(struct ctx *x, struct sl_buf *b, const struct sl_row 
 		}
 	}
 	return sl_buf_putc(b, '}');
+}
+
+/* Column i of a before/after block, as put_row() writes it (typed form). */
+enum sl_err sl_dbz_column_tvalue(const struct sl_dbz_opts *o, const struct sl_relation *rel,
+				 int i, const struct sl_value *v, struct sl_buf *scratch,
+				 struct sl_tvalue *out, struct sl_errbuf *eb)
+{
+	tv_set(out, SL_TV_NONE);
+	if (!o || !rel || !v || !scratch || i < 0 || i >= rel->ncols)
+		return sl_err_set(eb, SL_ERR_ARG, "typed value of a column that does not exist");
+	struct ctx x = {.o = o, .rel = rel, .eb = eb};
+	enum sl_err err = get_cache(o, rel, &x.c, eb);
+	if (err)
+		return err;
+	const struct sl_column *col = &rel->cols[i];
+	const struct colenc *e = &x.c->cols[i];
+	if (e->k == K_OMIT || col->excluded)
+		return SL_OK; /* not in the block at all */
+	if (eb)
+		eb->msg[0] = '\0';
+	switch (v->kind) {
+	case SL_VAL_NULL: tv_set(out, SL_TV_NULL); return SL_OK;
+	case SL_VAL_ABSENT:
+		/* NOT NULL columns get put_fallback()'s value: left to the JSON. */
+		if (col->optional)
+			tv_set(out, SL_TV_NULL);
+		return SL_OK;
+	case SL_VAL_TOAST: return SL_OK; /* the placeholder: left to the JSON */
+	case SL_VAL_TEXT:
+		if (!v->data && v->len)
+			return bad_value(&x, col, "", 0);
+		if (e->array) {
+			/* No typed form, but the encoder's verdict holds. */
+			sl_buf_reset(scratch);
+			err = put_array(&x, scratch, col, e, v->data ? v->data : "", v->len);
+			sl_buf_reset(scratch);
+		} else {
+			err = scalar_tvalue(&x, scratch, col, e, v->data ? v->data : "", v->len, out);
+		}
+		break;
+	default: return bad_value(&x, col, "", 0);
+	}
+	if (err) {
+		tv_set(out, SL_TV_NONE);
+		if (eb && (!eb->msg[0] || err == SL_ERR_TOO_LARGE || err == SL_ERR_NOMEM))
+			sl_err_set(eb, err, "could not encode column \"%s\" of table \"%s.%s\": %s",
+				   col->name, rel->schema, rel->table,
+				   err == SL_ERR_TOO_LARGE ? "value too large" : sl_err_str(err));
+	}
+	return err;
+}
+
+bool sl_dbz_column_in_value(const struct sl_dbz_opts *o, const struct sl_relation *rel, int i,
+			    struct sl_errbuf *eb)
+{
+	struct cache *c;
+	if (!o || !rel || i < 0 || i >= rel->ncols || get_cache(o, rel, &c, eb))
+		return false;
+	return !rel->cols[i].excluded && c->cols[i].k != K_OMIT;
 }
 
 /* ---- envelope --------------------------------------------------------------- */
@@ -1655,6 +2022,208 @@ static enum sl_err put_op_ts_cached(struct sl_buf *b, struct cache *c, char op, 
 	return sl_buf_append(b, sc->tail, sc->tail_len);
 }
 
+static enum sl_err check_change(const struct sl_change *ch, struct sl_errbuf *eb)
+{
+	if (ch->op != SL_OP_MESSAGE && !ch->rel)
+		return sl_err_set(eb, SL_ERR_ARG, "change without a relation");
+	return SL_OK;
+}
+
+/* ---- typed envelope fields ---------------------------------------------------
+ * The fields put_source(), put_txn() and fmt_op_ts() write, by path. */
+
+enum meta_field {
+	M_OP,
+	M_TS_MS,
+	M_TS_US,
+	M_TS_NS,
+	M_SOURCE,
+	M_SRC_VERSION,
+	M_SRC_CONNECTOR,
+	M_SRC_NAME,
+	M_SRC_TS_MS,
+	M_SRC_SNAPSHOT,
+	M_SRC_DB,
+	M_SRC_SEQUENCE,
+	M_SRC_TS_US,
+	M_SRC_TS_NS,
+	M_SRC_SCHEMA,
+	M_SRC_TABLE,
+	M_SRC_TXID,
+	M_SRC_LSN,
+	M_SRC_XMIN,
+	M_TXN,
+	M_TXN_ID,
+	M_TXN_TOTAL_ORDER,
+	M_TXN_DC_ORDER,
+	M_COUNT
+};
+
+static const char *const meta_paths[M_COUNT] = {
+	[M_OP] = "op",
+	[M_TS_MS] = "ts_ms",
+	[M_TS_US] = "ts_us",
+	[M_TS_NS] = "ts_ns",
+	[M_SOURCE] = "source",
+	[M_SRC_VERSION] = "source.version",
+	[M_SRC_CONNECTOR] = "source.connector",
+	[M_SRC_NAME] = "source.name",
+	[M_SRC_TS_MS] = "source.ts_ms",
+	[M_SRC_SNAPSHOT] = "source.snapshot",
+	[M_SRC_DB] = "source.db",
+	[M_SRC_SEQUENCE] = "source.sequence",
+	[M_SRC_TS_US] = "source.ts_us",
+	[M_SRC_TS_NS] = "source.ts_ns",
+	[M_SRC_SCHEMA] = "source.schema",
+	[M_SRC_TABLE] = "source.table",
+	[M_SRC_TXID] = "source.txId",
+	[M_SRC_LSN] = "source.lsn",
+	[M_SRC_XMIN] = "source.xmin",
+	[M_TXN] = "transaction",
+	[M_TXN_ID] = "transaction.id",
+	[M_TXN_TOTAL_ORDER] = "transaction.total_order",
+	[M_TXN_DC_ORDER] = "transaction.data_collection_order",
+};
+
+int sl_dbz_meta_field(const char *path)
+{
+	if (!path)
+		return -1;
+	for (int f = 0; f < M_COUNT; f++)
+		if (strcmp(path, meta_paths[f]) == 0)
+			return f;
+	return -1;
+}
+
+/* `sequence`'s content: ["<last commit lsn>","<lsn>"], null for 0. */
+static enum sl_err tv_sequence(struct sl_buf *sb, const struct sl_source_info *src,
+			       struct sl_tvalue *out)
+{
+	char num[24];
+	sl_buf_reset(sb);
+	PUT(sl_buf_putc(sb, '['));
+	for (int k = 0; k < 2; k++) {
+		uint64_t lsn = k ? src->lsn : src->last_commit_lsn;
+		if (k)
+			PUT(sl_buf_putc(sb, ','));
+		if (!lsn) {
+			PUT(sl_buf_puts(sb, "null"));
+			continue;
+		}
+		PUT(sl_buf_putc(sb, '"'));
+		PUT(sl_buf_append(sb, num, sl_json_fmt_u64(num, lsn)));
+		PUT(sl_buf_putc(sb, '"'));
+	}
+	PUT(sl_buf_putc(sb, ']'));
+	tv_set(out, SL_TV_STR);
+	out->p = sb->data;
+	out->n = sb->len;
+	return SL_OK;
+}
+
+static enum sl_err meta_tvalue(const struct sl_dbz_opts *o, const struct sl_change *ch,
+			       int64_t now_ns, int field, struct sl_buf *sb,
+			       struct sl_tvalue *out)
+{
+	const struct sl_source_info *src = &ch->src;
+	const struct sl_txn_info *t = &ch->txn;
+	bool msg = ch->op == SL_OP_MESSAGE;
+	/* message_value(): no ts_us/ts_ns, no transaction, schema and table "" */
+	const char *schema = msg ? "" : ch->rel->schema, *table = msg ? "" : ch->rel->table;
+	bool txn_null = !o->provide_txn_metadata || !t->id;
+	switch ((enum meta_field)field) {
+	case M_OP:
+		sl_buf_reset(sb);
+		PUT(sl_buf_putc(sb, (char)ch->op));
+		tv_set(out, SL_TV_STR);
+		out->p = sb->data;
+		out->n = 1;
+		return SL_OK;
+	case M_TS_MS: tv_int(out, floordiv(now_ns, 1000000)); return SL_OK;
+	case M_TS_US:
+		if (!msg)
+			tv_int(out, floordiv(now_ns, 1000));
+		return SL_OK;
+	case M_TS_NS:
+		if (!msg)
+			tv_int(out, now_ns);
+		return SL_OK;
+	case M_SOURCE: return SL_OK;
+	case M_SRC_VERSION: return tv_text(sb, o->version ? o->version : "",
+					   strlen(o->version ? o->version : ""), out);
+	case M_SRC_CONNECTOR: tv_const_str(out, "postgresql"); return SL_OK;
+	case M_SRC_NAME: {
+		const char *s = o->topic_prefix ? o->topic_prefix : "";
+		return tv_text(sb, s, strlen(s), out);
+	}
+	case M_SRC_TS_MS: tv_int(out, floordiv(src->commit_ts_us, 1000)); return SL_OK;
+	case M_SRC_SNAPSHOT: {
+		const char *s = src->snapshot ? src->snapshot : "false";
+		return tv_text(sb, s, strlen(s), out);
+	}
+	case M_SRC_DB: {
+		const char *s = o->db_name ? o->db_name : "";
+		return tv_text(sb, s, strlen(s), out);
+	}
+	case M_SRC_SEQUENCE: return tv_sequence(sb, src, out);
+	case M_SRC_TS_US: tv_int(out, src->commit_ts_us); return SL_OK;
+	case M_SRC_TS_NS: tv_int(out, src->commit_ts_us * 1000); return SL_OK;
+	case M_SRC_SCHEMA: return tv_text(sb, schema, strlen(schema), out);
+	case M_SRC_TABLE: return tv_text(sb, table, strlen(table), out);
+	case M_SRC_TXID:
+		if (src->xid)
+			tv_int(out, src->xid);
+		else
+			tv_set(out, SL_TV_NULL);
+		return SL_OK;
+	case M_SRC_LSN:
+		if (src->lsn)
+			tv_u64(out, src->lsn);
+		else
+			tv_set(out, SL_TV_NULL);
+		return SL_OK;
+	case M_SRC_XMIN: tv_set(out, SL_TV_NULL); return SL_OK;
+	case M_TXN:
+		if (!msg && txn_null)
+			tv_set(out, SL_TV_NULL);
+		return SL_OK;
+	case M_TXN_ID:
+	case M_TXN_TOTAL_ORDER:
+	case M_TXN_DC_ORDER:
+		if (msg)
+			return SL_OK;
+		if (txn_null) {
+			tv_set(out, SL_TV_NULL);
+			return SL_OK;
+		}
+		if (field == M_TXN_ID)
+			return tv_text(sb, t->id, strlen(t->id), out);
+		tv_u64(out, field == M_TXN_TOTAL_ORDER ? t->total_order : t->data_collection_order);
+		return SL_OK;
+	case M_COUNT: break;
+	}
+	return SL_OK;
+}
+
+enum sl_err sl_dbz_meta_tvalue(const struct sl_dbz_opts *o, const struct sl_change *ch,
+			       int64_t now_ns, int field, struct sl_buf *scratch,
+			       struct sl_tvalue *out, struct sl_errbuf *eb)
+{
+	tv_set(out, SL_TV_NONE);
+	if (!o || !ch || !scratch || field < 0 || field >= M_COUNT)
+		return sl_err_set(eb, SL_ERR_ARG, "typed value of an envelope field that does not exist");
+	enum sl_err err = check_change(ch, eb);
+	if (err)
+		return err;
+	err = meta_tvalue(o, ch, now_ns, field, scratch, out);
+	if (err) {
+		tv_set(out, SL_TV_NONE);
+		sl_err_set(eb, err, "could not encode field \"%s\" of an event: %s", meta_paths[field],
+			   sl_err_str(err));
+	}
+	return err;
+}
+
 static const char msg_value_schema[] =
 	"{\"schema\":{\"type\":\"struct\",\"fields\":["
 	"{\"type\":\"string\",\"optional\":false,\"field\":\"op\"},"
@@ -1685,13 +2254,6 @@ static enum sl_err message_value(const struct sl_dbz_opts *o, const struct sl_ch
 	PUT(sl_buf_puts(out, "}}"));
 	if (o->value_schemas)
 		PUT(sl_buf_putc(out, '}'));
-	return SL_OK;
-}
-
-static enum sl_err check_change(const struct sl_change *ch, struct sl_errbuf *eb)
-{
-	if (ch->op != SL_OP_MESSAGE && !ch->rel)
-		return sl_err_set(eb, SL_ERR_ARG, "change without a relation");
 	return SL_OK;
 }
 

@@ -29,6 +29,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "event/event.h"
+#include "event/tvalue.h"
 
 /* decimal.handling.mode */
 enum sl_dbz_decimal_mode { SL_DBZ_DECIMAL_PRECISE, SL_DBZ_DECIMAL_STRING, SL_DBZ_DECIMAL_DOUBLE };
@@ -111,5 +112,46 @@ enum sl_err sl_dbz_txn_end(const struct sl_dbz_opts *o, const char *txn_id, int6
  * {"serverName":<prefix>}, value {"ts_ms":now_ms}. */
 enum sl_err sl_dbz_heartbeat(const struct sl_dbz_opts *o, int64_t now_ms, struct sl_buf *key,
 			     struct sl_buf *value, struct sl_errbuf *eb);
+
+/* ---- typed values (event/tvalue.h) ------------------------------------
+ * For consumers that take an event's values without its JSON text (the
+ * lake of sluice run).  Each function gives the typed form of exactly what
+ * sl_dbz_value() writes for that field, under the same options; the same
+ * per-relation cache and threading rules apply. */
+
+/* The value schema of rel's events: the Connect `schema` object that
+ * sl_dbz_value() writes when o->value_schemas is set (whether or not it
+ * is).  Cached per relation: the text stays valid and unchanged while the
+ * relation lives and the options do not change. */
+enum sl_err sl_dbz_value_schema(const struct sl_dbz_opts *o, const struct sl_relation *rel,
+				const char **schema, size_t *len, struct sl_errbuf *eb);
+
+/* Whether column i of rel is a field of the before/after blocks (it is
+ * not excluded and has a Debezium mapping).  The blocks list exactly these
+ * columns, in column order. */
+bool sl_dbz_column_in_value(const struct sl_dbz_opts *o, const struct sl_relation *rel, int i,
+			    struct sl_errbuf *eb);
+
+/* Column i of rel holding v, in a before/after block: the typed form of
+ * what sl_dbz_value() writes there.  out->kind is SL_TV_NONE where the
+ * value has no typed form (arrays, unchanged-TOAST placeholders, absent
+ * NOT NULL columns, kinds without a typed counterpart); the caller then
+ * uses the JSON.  A value the JSON encoder refuses gives its error.  out
+ * may point into scratch. */
+enum sl_err sl_dbz_column_tvalue(const struct sl_dbz_opts *o, const struct sl_relation *rel,
+				 int i, const struct sl_value *v, struct sl_buf *scratch,
+				 struct sl_tvalue *out, struct sl_errbuf *eb);
+
+/* The envelope's fields outside before/after, by path: "op", "ts_ms",
+ * "ts_us", "ts_ns", "source.<field>" and "transaction.<field>" (or
+ * "transaction" itself).  sl_dbz_meta_field() returns an index for
+ * sl_dbz_meta_tvalue(), or -1 for a path the envelope does not have. */
+int sl_dbz_meta_field(const char *path);
+/* The typed value of meta field `field` of ch's event (now_ns as for
+ * sl_dbz_value).  Groups ("transaction") give SL_TV_NULL when null and
+ * SL_TV_NONE otherwise.  out may point into scratch or into ch. */
+enum sl_err sl_dbz_meta_tvalue(const struct sl_dbz_opts *o, const struct sl_change *ch,
+			       int64_t now_ns, int field, struct sl_buf *scratch,
+			       struct sl_tvalue *out, struct sl_errbuf *eb);
 
 #endif
