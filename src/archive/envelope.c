@@ -571,8 +571,28 @@ bool sl_arc_parse_iso_us(const char *s, int64_t *us)
 	return true;
 }
 
-static bool parse_uuid(const char *s, size_t n, unsigned char out[16])
+static int hexval(unsigned char c)
 {
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20; /* lower case */
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+bool sl_arc_parse_uuid(const char *s, size_t n, unsigned char out[16])
+{
+	/* The canonical 8-4-4-4-12 form (what PostgreSQL prints) in one pass. */
+	if (n == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-') {
+		static const unsigned char at[16] = {0, 2, 4, 6, 9, 11, 14, 16,
+						     19, 21, 24, 26, 28, 30, 32, 34};
+		int bad = 0;
+		for (int b = 0; b < 16; b++) {
+			int hi = hexval((unsigned char)s[at[b]]), lo = hexval((unsigned char)s[at[b] + 1]);
+			bad |= hi | lo;
+			out[b] = (unsigned char)(((unsigned)hi & 0xf) << 4 | ((unsigned)lo & 0xf));
+		}
+		return bad >= 0;
+	}
 	int k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '-')
@@ -603,123 +623,229 @@ struct rowctx {
 	struct sl_errbuf *eb;
 };
 
-static enum sl_err bad_value(struct rowctx *r, const struct fld *f, const char *why)
+static enum sl_err bad_field(const struct fld *f, const char *why, struct sl_errbuf *eb)
 {
-	return sl_err_set(r->eb, SL_ERR_PROTO, "field \"%s\": %s", f->name, why);
+	return sl_err_set(eb, SL_ERR_PROTO, "field \"%s\": %s", f->name, why);
+}
+
+/* What a field of this conversion must hold, for error messages. */
+static const char *expected(enum conv cv)
+{
+	switch (cv) {
+	case CV_BOOL: return "expected a boolean";
+	case CV_INT:
+	case CV_DATE:
+	case CV_TS_MICRO:
+	case CV_TIME_MICRO: return "expected an integer";
+	case CV_TS_MILLI:
+	case CV_TIME_MILLI: return "expected an integer of milliseconds";
+	case CV_TS_NANO:
+	case CV_TIME_NANO: return "expected an integer of nanoseconds";
+	case CV_FLOAT:
+	case CV_DOUBLE: return "expected a number";
+	case CV_STRING:
+	case CV_JSON: return "expected a string";
+	case CV_BYTES_B64: return "expected base64 text";
+	case CV_DEC_B64:
+	case CV_DECTEXT_B64: return "expected a base64 decimal";
+	case CV_TSTZ: return "expected an ISO-8601 timestamp with a zone";
+	case CV_UUID: return "expected a UUID";
+	case CV_VARDEC: return "expected {scale, value}";
+	case CV_GROUP: return "expected an object";
+	case CV_JSONTEXT: break;
+	}
+	return "unexpected value";
+}
+
+/* Set one non-null scalar of field f from its typed form (tvalue.h).  Both
+ * row sources end here: JSON payloads (json_tv below) and typed rows
+ * (sl_arc_env_set), so they store exactly the same values. */
+static enum sl_err set_tv(struct sl_pq_writer *w, const struct fld *f, const struct sl_tvalue *v,
+			  struct sl_buf *tmp, struct sl_errbuf *eb)
+{
+	int col = f->id;
+	int64_t i = v->i;
+	switch (f->cv) {
+	case CV_BOOL:
+		if (v->kind != SL_TV_BOOL)
+			break;
+		return sl_pq_set_bool(w, col, v->b, eb);
+	case CV_INT:
+	case CV_DATE:
+	case CV_TS_MICRO:
+	case CV_TIME_MICRO:
+		if (v->kind != SL_TV_INT)
+			break;
+		return sl_pq_set_int(w, col, i, eb);
+	case CV_TS_MILLI:
+	case CV_TIME_MILLI:
+		if (v->kind != SL_TV_INT || i > INT64_MAX / 1000 || i < INT64_MIN / 1000)
+			break;
+		return sl_pq_set_int(w, col, i * 1000, eb);
+	case CV_TS_NANO:
+	case CV_TIME_NANO:
+		if (v->kind != SL_TV_INT)
+			break;
+		/* Floor division; negating i would overflow at INT64_MIN. */
+		return sl_pq_set_int(w, col, i / 1000 - (i % 1000 < 0), eb);
+	case CV_FLOAT:
+		if (v->kind != SL_TV_DOUBLE)
+			break;
+		return sl_pq_set_float(w, col, (float)v->d, eb);
+	case CV_DOUBLE:
+		if (v->kind != SL_TV_DOUBLE)
+			break;
+		return sl_pq_set_double(w, col, v->d, eb);
+	case CV_STRING:
+	case CV_JSON:
+		if (v->kind != SL_TV_STR)
+			break;
+		return sl_pq_set_bytes(w, col, v->n ? v->p : "", v->n, eb);
+	case CV_BYTES_B64:
+		if (v->kind != SL_TV_BIN)
+			break;
+		return sl_pq_set_bytes(w, col, v->n ? v->p : "", v->n, eb);
+	case CV_DEC_B64: {
+		if (v->kind != SL_TV_BIN)
+			break;
+		if (!v->n || v->n > 16)
+			return bad_field(f, "invalid base64 decimal", eb);
+		const unsigned char *b = v->p;
+		uint64_t hi = b[0] & 0x80 ? UINT64_MAX : 0, lo = hi;
+		for (size_t k = 0; k < v->n; k++) {
+			hi = hi << 8 | lo >> 56;
+			lo = lo << 8 | b[k];
+		}
+		return sl_pq_set_decimal128(w, col, (int64_t)hi, lo, eb);
+	}
+	case CV_DECTEXT_B64:
+		if (v->kind != SL_TV_BIN)
+			break;
+		sl_buf_reset(tmp);
+		if (!unscaled_text(v->p, v->n, f->scale, tmp))
+			return bad_field(f, "invalid base64 decimal", eb);
+		return sl_pq_set_bytes(w, col, tmp->data, tmp->len, eb);
+	case CV_TSTZ:
+		if (v->kind != SL_TV_TSTZ)
+			break;
+		return sl_pq_set_int(w, col, i, eb);
+	case CV_UUID: {
+		unsigned char u[16];
+		if (v->kind != SL_TV_STR || !sl_arc_parse_uuid(v->p, v->n, u))
+			break;
+		return sl_pq_set_bytes(w, col, u, 16, eb);
+	}
+	case CV_VARDEC:
+	case CV_JSONTEXT:
+	case CV_GROUP: break;
+	}
+	return bad_field(f, expected(f->cv), eb);
+}
+
+/* JSON node v as the typed value field f takes (bytes decoded into tmp). */
+static enum sl_err json_tv(const struct sl_arc_json *j, const struct fld *f, uint32_t v,
+			   struct sl_buf *tmp, struct sl_tvalue *out, struct sl_errbuf *eb)
+{
+	const struct sl_arc_json_node *nd = &j->v[v];
+	memset(out, 0, sizeof *out);
+	switch (f->cv) {
+	case CV_BOOL:
+		if (nd->type == SL_ARC_JSON_TRUE || nd->type == SL_ARC_JSON_FALSE) {
+			out->kind = SL_TV_BOOL;
+			out->b = nd->type == SL_ARC_JSON_TRUE;
+		}
+		break;
+	case CV_INT:
+	case CV_DATE:
+	case CV_TS_MICRO:
+	case CV_TIME_MICRO:
+	case CV_TS_MILLI:
+	case CV_TIME_MILLI:
+	case CV_TS_NANO:
+	case CV_TIME_NANO:
+		if (sl_arc_json_i64(j, v, &out->i))
+			out->kind = SL_TV_INT;
+		break;
+	case CV_FLOAT:
+	case CV_DOUBLE:
+		if (sl_arc_json_f64(j, v, &out->d))
+			out->kind = SL_TV_DOUBLE;
+		break;
+	case CV_STRING:
+	case CV_JSON:
+	case CV_UUID:
+		if (nd->type == SL_ARC_JSON_STRING) {
+			out->kind = SL_TV_STR;
+			out->p = sl_arc_json_text(j, v);
+			out->n = nd->len;
+		}
+		break;
+	case CV_BYTES_B64:
+	case CV_DEC_B64:
+	case CV_DECTEXT_B64:
+		if (nd->type != SL_ARC_JSON_STRING)
+			break;
+		sl_buf_reset(tmp);
+		if (!b64_decode(sl_arc_json_text(j, v), nd->len, tmp))
+			return bad_field(f, f->cv == CV_BYTES_B64 ? "invalid base64"
+								  : "invalid base64 decimal", eb);
+		out->kind = SL_TV_BIN;
+		out->p = tmp->data ? tmp->data : "";
+		out->n = tmp->len;
+		break;
+	case CV_TSTZ:
+		if (nd->type == SL_ARC_JSON_STRING && sl_arc_parse_iso_us(sl_arc_json_text(j, v), &out->i))
+			out->kind = SL_TV_TSTZ;
+		break;
+	case CV_VARDEC:
+	case CV_JSONTEXT:
+	case CV_GROUP: break;
+	}
+	if (out->kind == SL_TV_NONE)
+		return bad_field(f, expected(f->cv), eb);
+	return SL_OK;
 }
 
 /* Set one scalar value v (not null) of field f. */
 static enum sl_err set_scalar(struct rowctx *r, const struct fld *f, uint32_t v)
 {
 	const struct sl_arc_json *j = r->j;
-	const struct sl_arc_json_node *nd = &j->v[v];
-	int64_t i;
-	double d;
 	struct sl_errbuf *eb = r->eb;
 	int col = f->id;
-	switch (f->cv) {
-	case CV_BOOL:
-		if (nd->type != SL_ARC_JSON_TRUE && nd->type != SL_ARC_JSON_FALSE)
-			return bad_value(r, f, "expected a boolean");
-		return sl_pq_set_bool(r->w, col, nd->type == SL_ARC_JSON_TRUE, eb);
-	case CV_INT:
-	case CV_DATE:
-	case CV_TS_MICRO:
-	case CV_TIME_MICRO:
-		if (!sl_arc_json_i64(j, v, &i))
-			return bad_value(r, f, "expected an integer");
-		return sl_pq_set_int(r->w, col, i, eb);
-	case CV_TS_MILLI:
-	case CV_TIME_MILLI:
-		if (!sl_arc_json_i64(j, v, &i) || i > INT64_MAX / 1000 || i < INT64_MIN / 1000)
-			return bad_value(r, f, "expected an integer of milliseconds");
-		return sl_pq_set_int(r->w, col, i * 1000, eb);
-	case CV_TS_NANO:
-	case CV_TIME_NANO:
-		if (!sl_arc_json_i64(j, v, &i))
-			return bad_value(r, f, "expected an integer of nanoseconds");
-		/* Floor division; negating i would overflow at INT64_MIN. */
-		return sl_pq_set_int(r->w, col, i / 1000 - (i % 1000 < 0), eb);
-	case CV_FLOAT:
-		if (!sl_arc_json_f64(j, v, &d))
-			return bad_value(r, f, "expected a number");
-		return sl_pq_set_float(r->w, col, (float)d, eb);
-	case CV_DOUBLE:
-		if (!sl_arc_json_f64(j, v, &d))
-			return bad_value(r, f, "expected a number");
-		return sl_pq_set_double(r->w, col, d, eb);
-	case CV_STRING:
-	case CV_JSON:
-		if (nd->type != SL_ARC_JSON_STRING)
-			return bad_value(r, f, "expected a string");
-		return sl_pq_set_bytes(r->w, col, sl_arc_json_text(j, v), nd->len, eb);
-	case CV_JSONTEXT:
+	if (f->cv == CV_JSONTEXT) {
 		sl_buf_reset(&r->tmp);
 		if (sl_arc_json_write(j, v, &r->tmp))
 			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 		return sl_pq_set_bytes(r->w, col, r->tmp.data, r->tmp.len, eb);
-	case CV_BYTES_B64:
-		if (nd->type != SL_ARC_JSON_STRING)
-			return bad_value(r, f, "expected base64 text");
-		sl_buf_reset(&r->tmp);
-		if (!b64_decode(sl_arc_json_text(j, v), nd->len, &r->tmp))
-			return bad_value(r, f, "invalid base64");
-		return sl_pq_set_bytes(r->w, col, r->tmp.data ? r->tmp.data : "", r->tmp.len, eb);
-	case CV_DEC_B64: {
-		if (nd->type != SL_ARC_JSON_STRING)
-			return bad_value(r, f, "expected a base64 decimal");
-		sl_buf_reset(&r->tmp);
-		if (!b64_decode(sl_arc_json_text(j, v), nd->len, &r->tmp) || !r->tmp.len ||
-		    r->tmp.len > 16)
-			return bad_value(r, f, "invalid base64 decimal");
-		const unsigned char *b = (const unsigned char *)r->tmp.data;
-		uint64_t hi = b[0] & 0x80 ? UINT64_MAX : 0, lo = hi;
-		for (size_t k = 0; k < r->tmp.len; k++) {
-			hi = hi << 8 | lo >> 56;
-			lo = lo << 8 | b[k];
-		}
-		return sl_pq_set_decimal128(r->w, col, (int64_t)hi, lo, eb);
 	}
-	case CV_DECTEXT_B64: {
-		if (nd->type != SL_ARC_JSON_STRING)
-			return bad_value(r, f, "expected a base64 decimal");
-		struct sl_buf raw = {0};
-		sl_buf_reset(&r->tmp);
-		bool ok = b64_decode(sl_arc_json_text(j, v), nd->len, &raw) &&
-			  unscaled_text((const unsigned char *)raw.data, raw.len, f->scale, &r->tmp);
-		sl_buf_free(&raw);
-		if (!ok)
-			return bad_value(r, f, "invalid base64 decimal");
-		return sl_pq_set_bytes(r->w, col, r->tmp.data, r->tmp.len, eb);
-	}
-	case CV_VARDEC: {
+	if (f->cv == CV_VARDEC) {
 		int64_t sc;
 		uint32_t vs = sl_arc_json_get(j, v, "scale"), vv = sl_arc_json_get(j, v, "value");
 		if (!sl_arc_json_i64(j, vs, &sc) || sc < 0 || sc > 4096 ||
 		    vv == SL_ARC_JSON_NONE || j->v[vv].type != SL_ARC_JSON_STRING)
-			return bad_value(r, f, "expected {scale, value}");
+			return bad_field(f, expected(f->cv), eb);
 		struct sl_buf raw = {0};
 		sl_buf_reset(&r->tmp);
 		bool ok = b64_decode(sl_arc_json_text(j, vv), j->v[vv].len, &raw) &&
 			  unscaled_text((const unsigned char *)raw.data, raw.len, (int)sc, &r->tmp);
 		sl_buf_free(&raw);
 		if (!ok)
-			return bad_value(r, f, "invalid variable-scale decimal");
+			return bad_field(f, "invalid variable-scale decimal", eb);
 		return sl_pq_set_bytes(r->w, col, r->tmp.data, r->tmp.len, eb);
 	}
-	case CV_TSTZ:
-		if (nd->type != SL_ARC_JSON_STRING || !sl_arc_parse_iso_us(sl_arc_json_text(j, v), &i))
-			return bad_value(r, f, "expected an ISO-8601 timestamp with a zone");
-		return sl_pq_set_int(r->w, col, i, eb);
-	case CV_UUID: {
-		unsigned char u[16];
-		if (nd->type != SL_ARC_JSON_STRING || !parse_uuid(sl_arc_json_text(j, v), nd->len, u))
-			return bad_value(r, f, "expected a UUID");
-		return sl_pq_set_bytes(r->w, col, u, 16, eb);
+	struct sl_tvalue tv;
+	enum sl_err err = json_tv(j, f, v, &r->tmp, &tv, eb);
+	if (err)
+		return err;
+	/* The decimal text of a wide decimal needs its own buffer: tv may
+	 * point into r->tmp. */
+	if (f->cv == CV_DECTEXT_B64) {
+		struct sl_buf txt = {0};
+		err = set_tv(r->w, f, &tv, &txt, eb);
+		sl_buf_free(&txt);
+		return err;
 	}
-	case CV_GROUP: break;
-	}
-	return bad_value(r, f, "unexpected value");
+	return set_tv(r->w, f, &tv, NULL, eb);
 }
 
 static enum sl_err fill(struct rowctx *r, const struct sl_arc_env *e, const struct fld *f,
@@ -731,7 +857,7 @@ static enum sl_err fill(struct rowctx *r, const struct sl_arc_env *e, const stru
 		if (null)
 			return sl_pq_set_group_null(r->w, f->id, r->eb);
 		if (j->v[v].type != SL_ARC_JSON_OBJECT)
-			return bad_value(r, f, "expected an object");
+			return bad_field(f, "expected an object", r->eb);
 		/* Members usually come in schema order; field names are
 		 * distinct (a schema repeating one is refused when built). */
 		uint32_t hint = SL_ARC_JSON_NONE;
@@ -749,11 +875,30 @@ static enum sl_err fill(struct rowctx *r, const struct sl_arc_env *e, const stru
 	if (!f->list)
 		return set_scalar(r, f, v);
 	if (j->v[v].type != SL_ARC_JSON_ARRAY)
-		return bad_value(r, f, "expected an array");
+		return bad_field(f, "expected an array", r->eb);
 	enum sl_err err = sl_pq_list_begin(r->w, f->id, r->eb);
 	for (uint32_t c = j->v[v].first; !err && c != SL_ARC_JSON_NONE; c = j->v[c].next)
 		err = j->v[c].type == SL_ARC_JSON_NULL ? sl_pq_set_null(r->w, f->id, r->eb)
 						       : set_scalar(r, f, c);
+	return err;
+}
+
+enum sl_err sl_arc_env_finish(const struct sl_arc_env *env, struct sl_pq_writer *w,
+			      const char *topic, int32_t partition, int64_t offset,
+			      struct sl_errbuf *eb)
+{
+	enum sl_err err = sl_pq_set_bytes(w, env->col_topic, topic, strlen(topic), eb);
+	if (!err)
+		err = sl_pq_set_int(w, env->col_part, partition, eb);
+	if (!err)
+		err = sl_pq_set_int(w, env->col_off, offset, eb);
+	if (!err)
+		err = sl_pq_row_end(w, eb);
+	if (err) {
+		sl_pq_row_discard(w);
+		if (err == SL_ERR_ARG) /* a value the column cannot hold */
+			err = SL_ERR_PROTO;
+	}
 	return err;
 }
 
@@ -768,21 +913,63 @@ enum sl_err sl_arc_env_row(const struct sl_arc_env *env, struct sl_pq_writer *w,
 		const struct fld *f = &env->f[env->top[i]];
 		err = fill(&r, env, f, sl_arc_json_get_hint(j, payload, f->name, f->nlen, &hint));
 	}
-	if (!err)
-		err = sl_pq_set_bytes(w, env->col_topic, topic, strlen(topic), eb);
-	if (!err)
-		err = sl_pq_set_int(w, env->col_part, partition, eb);
-	if (!err)
-		err = sl_pq_set_int(w, env->col_off, offset, eb);
 	sl_buf_free(&r.tmp);
-	if (!err)
-		err = sl_pq_row_end(w, eb);
 	if (err) {
 		sl_pq_row_discard(w);
-		if (err == SL_ERR_ARG) /* a value the column cannot hold */
-			err = SL_ERR_PROTO;
+		return err == SL_ERR_ARG ? SL_ERR_PROTO : err;
 	}
-	return err;
+	return sl_arc_env_finish(env, w, topic, partition, offset, eb);
+}
+
+/* ---- typed rows ------------------------------------------------------------ */
+
+uint32_t sl_arc_env_top(const struct sl_arc_env *env, int which)
+{
+	return env->top[which];
+}
+
+const char *sl_arc_env_name(const struct sl_arc_env *env, uint32_t f)
+{
+	return env->f[f].name;
+}
+
+bool sl_arc_env_is_group(const struct sl_arc_env *env, uint32_t f)
+{
+	return env->f[f].cv == CV_GROUP;
+}
+
+uint32_t sl_arc_env_nchildren(const struct sl_arc_env *env, uint32_t f)
+{
+	return env->f[f].cv == CV_GROUP ? env->f[f].n : 0;
+}
+
+uint32_t sl_arc_env_child(const struct sl_arc_env *env, uint32_t f, uint32_t k)
+{
+	return env->f[f].first + k;
+}
+
+bool sl_arc_env_takes_typed(const struct sl_arc_env *env, uint32_t f)
+{
+	const struct fld *x = &env->f[f];
+	return x->cv != CV_GROUP && x->cv != CV_JSONTEXT && x->cv != CV_VARDEC && !x->list;
+}
+
+enum sl_err sl_arc_env_set(const struct sl_arc_env *env, struct sl_pq_writer *w, uint32_t f,
+			   const struct sl_tvalue *v, struct sl_buf *tmp, struct sl_errbuf *eb)
+{
+	const struct fld *x = &env->f[f];
+	if (x->cv == CV_GROUP) {
+		if (v->kind != SL_TV_NULL)
+			return sl_err_set(eb, SL_ERR_ARG, "field \"%s\": a group is set through its fields",
+					  x->name);
+		return sl_pq_set_group_null(w, x->id, eb);
+	}
+	if (v->kind == SL_TV_NULL)
+		return sl_pq_set_null(w, x->id, eb);
+	if (!sl_arc_env_takes_typed(env, f))
+		return sl_err_set(eb, SL_ERR_ARG, "field \"%s\" takes no typed values", x->name);
+	enum sl_err err = set_tv(w, x, v, tmp, eb);
+	return err == SL_ERR_ARG ? SL_ERR_PROTO : err;
 }
 
 uint32_t sl_arc_json_path(const struct sl_arc_json *j, uint32_t obj, const char *path)

@@ -26,7 +26,9 @@
 #include <stdint.h>
 
 #include "archive/json.h"
+#include "core/buf.h"
 #include "core/err.h"
+#include "event/tvalue.h"
 #include "parquet/parquet.h"
 
 struct sl_arc_env;
@@ -61,5 +63,37 @@ uint32_t sl_arc_json_path(const struct sl_arc_json *j, uint32_t obj, const char 
 /* Parse an ISO-8601 timestamp with a zone ("2024-01-02T03:04:05.123456Z",
  * "...+02:00") into microseconds since 1970 UTC. */
 bool sl_arc_parse_iso_us(const char *s, int64_t *us);
+
+/* ---- typed rows -------------------------------------------------------------
+ * A row can also be staged from typed values (event/tvalue.h) instead of a
+ * JSON payload: walk the layout's fields, set every leaf of every group
+ * that is not null (sl_arc_env_set with SL_TV_NULL for a null leaf or a
+ * null group), then sl_arc_env_finish.  A value is stored exactly as the
+ * JSON text it stands for would be by sl_arc_env_row.  Field handles are
+ * indexes, stable for the layout's lifetime. */
+enum { SL_ARC_ENV_BEFORE, SL_ARC_ENV_AFTER, SL_ARC_ENV_SOURCE, SL_ARC_ENV_OP, SL_ARC_ENV_TS_MS };
+uint32_t sl_arc_env_top(const struct sl_arc_env *env, int which);
+const char *sl_arc_env_name(const struct sl_arc_env *env, uint32_t f);
+/* Children of a group field; 0 for a leaf (a struct without a typed
+ * Parquet group, e.g. a JSON text column, is a leaf). */
+uint32_t sl_arc_env_nchildren(const struct sl_arc_env *env, uint32_t f);
+uint32_t sl_arc_env_child(const struct sl_arc_env *env, uint32_t f, uint32_t k);
+bool sl_arc_env_is_group(const struct sl_arc_env *env, uint32_t f);
+/* Whether leaf f can take a typed value (not a LIST, a JSON text column
+ * or a VariableScaleDecimal). */
+bool sl_arc_env_takes_typed(const struct sl_arc_env *env, uint32_t f);
+/* Set field f of the staged row: a leaf from v, or a group to null (only
+ * SL_TV_NULL is allowed for groups).  tmp is scratch.  A value the field
+ * cannot hold is SL_ERR_PROTO naming the field, as for JSON rows. */
+enum sl_err sl_arc_env_set(const struct sl_arc_env *env, struct sl_pq_writer *w, uint32_t f,
+			   const struct sl_tvalue *v, struct sl_buf *tmp, struct sl_errbuf *eb);
+/* _topic, _partition and _offset, then sl_pq_row_end.  On error the row
+ * is discarded (as sl_arc_env_row does) and the writer stays usable. */
+enum sl_err sl_arc_env_finish(const struct sl_arc_env *env, struct sl_pq_writer *w,
+			      const char *topic, int32_t partition, int64_t offset,
+			      struct sl_errbuf *eb);
+
+/* A UUID in text form (hex digits, dashes anywhere) as 16 bytes. */
+bool sl_arc_parse_uuid(const char *s, size_t n, unsigned char out[16]);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -352,7 +353,9 @@ static enum sl_err member_memo(struct parser *ps, uint32_t *child)
 		j->memo = m;
 		j->memo_cap = n;
 	}
+	static atomic_uint_fast64_t gens = 1;
 	memcpy(j->memo, ps->s + at, n);
+	j->memo_gen = atomic_fetch_add(&gens, 1);
 	j->memo_len = n;
 	j->memo_raw = (uint32_t)at;
 	j->memo_node = first;
@@ -496,6 +499,11 @@ enum sl_err sl_arc_json_parse(struct sl_arc_json *j, const char *p, size_t n,
 	/* Nodes or pool text under the memo may have been rewritten. */
 	j->memo_ok = ps.memo_kept;
 	return err;
+}
+
+uint64_t sl_arc_json_memo_id(const struct sl_arc_json *j, uint32_t i)
+{
+	return j->memo_ok && i != SL_ARC_JSON_NONE && i == j->memo_node ? j->memo_gen : 0;
 }
 
 uint32_t sl_arc_json_get(const struct sl_arc_json *j, uint32_t i, const char *key)

@@ -76,8 +76,14 @@ struct sl_arc_json {
 	size_t memo_pool, memo_pool_end;
 	uint32_t memo_raw, memo_node, memo_nv_end;
 	bool memo_ok;
+	uint64_t memo_gen;  /* process-unique id of the memo's bytes */
 };
 
+/* When node i of the last parse is the remembered subtree: an id, unique
+ * in the process, of its exact bytes (two parses that return the same id
+ * had byte-identical subtrees there); else 0.  Lets callers compare a
+ * repeated `schema` block without reading it again. */
+uint64_t sl_arc_json_memo_id(const struct sl_arc_json *j, uint32_t i);
 void sl_arc_json_init(struct sl_arc_json *j);
 void sl_arc_json_free(struct sl_arc_json *j);
 /* Parse p[0..n); on success node 0 is the root. */

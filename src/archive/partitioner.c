@@ -237,6 +237,11 @@ static enum sl_err encode_time(const struct sl_arc_part *p, int64_t ts_ms, struc
 	return err;
 }
 
+bool sl_arc_part_uses_payload(const struct sl_arc_part *p)
+{
+	return p->kind == P_FIELD;
+}
+
 enum sl_err sl_arc_part_encode(const struct sl_arc_part *p, int32_t kafka_partition,
 			       int64_t ts_ms, const struct sl_arc_json *j, uint32_t payload,
 			       struct sl_buf *out, struct sl_errbuf *eb)

@@ -41,6 +41,8 @@ struct sl_arc_part_opts {
 enum sl_err sl_arc_part_new(const struct sl_arc_part_opts *o, struct sl_arc_part **out,
 			    struct sl_errbuf *eb);
 void sl_arc_part_free(struct sl_arc_part *p);
+/* Whether the partitioner reads fields of the payload (Field). */
+bool sl_arc_part_uses_payload(const struct sl_arc_part *p);
 /* Whether the partitioner needs the record time. */
 bool sl_arc_part_uses_time(const struct sl_arc_part *p);
 /* Append the encoded partition of a record to out.  payload may be

@@ -36,6 +36,8 @@ struct afile {
 	struct sl_arc_env *env;
 	char *schema;       /* raw schema text; NULL = schemaless */
 	size_t schema_len;
+	uint64_t schema_id; /* id of a typed record's schema known equal to it */
+	uint64_t schema_memo; /* parser memo id (json.h) of a schema known equal to it */
 	uint64_t *tokens;
 	size_t ntok, captok;
 	bool closed;        /* bytes all uploaded, commit pending */
@@ -59,6 +61,7 @@ struct sl_arc_writer {
 	struct pstate *ps;
 	size_t nps, capps;
 	struct sl_buf enc, keybuf;
+	struct sl_arc_json sjson; /* typed records' schema text, parsed at file open */
 	uint64_t pending, committed;
 };
 
@@ -70,6 +73,7 @@ enum sl_err sl_arc_writer_new(const struct sl_arc_writer_opts *o, struct sl_arc_
 	if (!w)
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	w->o = *o;
+	sl_arc_json_init(&w->sjson);
 	w->topics_dir = strdup(o->topics_dir ? o->topics_dir : "topics");
 	if (!w->topics_dir) {
 		free(w);
@@ -113,6 +117,7 @@ void sl_arc_writer_free(struct sl_arc_writer *w)
 	free(w->topics_dir);
 	sl_buf_free(&w->enc);
 	sl_buf_free(&w->keybuf);
+	sl_arc_json_free(&w->sjson);
 	free(w);
 }
 
@@ -125,6 +130,28 @@ static enum sl_err pq_out(void *ctx, const void *data, size_t len, struct sl_err
 static void remove_at(struct sl_arc_writer *w, size_t i)
 {
 	w->files[i] = w->files[--w->nfiles];
+}
+
+/* Layout and schema copy of a file opened by a typed record: its schema
+ * text is parsed once per file. */
+static enum sl_err typed_layout(struct sl_arc_writer *w, const struct sl_arc_rec *r,
+				struct afile *f, struct sl_pq_schema **pq, struct sl_errbuf *eb)
+{
+	enum sl_err err = sl_arc_json_parse(&w->sjson, r->schema, r->schema_len, eb);
+	if (err)
+		return err == SL_ERR_NOMEM ? err : SL_ERR_PROTO;
+	if ((err = sl_arc_env_build(&w->sjson, 0, &f->env, pq, eb)))
+		return err;
+	if (!(f->schema = malloc(r->schema_len + 1))) {
+		sl_arc_env_free(f->env);
+		f->env = NULL;
+		sl_pq_schema_free(*pq);
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	}
+	memcpy(f->schema, r->schema, r->schema_len);
+	f->schema_len = r->schema_len;
+	f->schema_id = r->schema_id;
+	return SL_OK;
 }
 
 static enum sl_err open_file(struct sl_arc_writer *w, const struct sl_arc_rec *r,
@@ -154,8 +181,9 @@ static enum sl_err open_file(struct sl_arc_writer *w, const struct sl_arc_rec *r
 					   &f->sw, eb);
 	if (!err && w->o.format == SL_ARC_PARQUET) {
 		struct sl_pq_schema *pq;
-		err = sl_arc_env_build(r->j, r->msg.schema, &f->env, &pq, eb);
-		if (!err) {
+		if (r->fill) {
+			err = typed_layout(w, r, f, &pq, eb);
+		} else if (!(err = sl_arc_env_build(r->j, r->msg.schema, &f->env, &pq, eb))) {
 			if (r->msg.schema != SL_ARC_JSON_NONE) {
 				const struct sl_arc_json_node *sn = &r->j->v[r->msg.schema];
 				f->schema_len = sn->rawlen;
@@ -164,6 +192,7 @@ static enum sl_err open_file(struct sl_arc_writer *w, const struct sl_arc_rec *r
 					err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 				else
 					memcpy(f->schema, r->raw + sn->raw, sn->rawlen);
+				f->schema_memo = sl_arc_json_memo_id(r->j, r->msg.schema);
 			}
 		}
 		if (!err)
@@ -485,13 +514,30 @@ uint64_t sl_arc_writer_files(const struct sl_arc_writer *w)
 	return w->committed;
 }
 
-static bool same_schema(const struct afile *f, const struct sl_arc_rec *r)
+static bool same_schema(struct afile *f, const struct sl_arc_rec *r)
 {
+	if (r->fill) {
+		if (r->schema_id && r->schema_id == f->schema_id)
+			return true;
+		if (!f->schema || f->schema_len != r->schema_len ||
+		    memcmp(f->schema, r->schema, r->schema_len))
+			return false;
+		f->schema_id = r->schema_id;
+		return true;
+	}
 	if (r->msg.schema == SL_ARC_JSON_NONE)
 		return f->schema == NULL;
+	/* A schema block repeated from the previous message was already
+	 * compared byte for byte by the parser. */
+	uint64_t memo = sl_arc_json_memo_id(r->j, r->msg.schema);
+	if (memo && memo == f->schema_memo)
+		return true;
 	const struct sl_arc_json_node *sn = &r->j->v[r->msg.schema];
-	return f->schema && f->schema_len == sn->rawlen &&
-	       !memcmp(f->schema, r->raw + sn->raw, sn->rawlen);
+	if (!f->schema || f->schema_len != sn->rawlen ||
+	    memcmp(f->schema, r->raw + sn->raw, sn->rawlen))
+		return false;
+	f->schema_memo = memo;
+	return true;
 }
 
 enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *r,
@@ -534,7 +580,14 @@ enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *
 		fresh = true;
 		find(w, r->topic, r->partition, w->enc.data, &i);
 	}
-	if (w->o.format == SL_ARC_PARQUET) {
+	if (r->fill) {
+		if (w->o.format != SL_ARC_PARQUET)
+			err = sl_err_set(eb, SL_ERR_ARG, "typed records need the Parquet format");
+		else if (!(err = r->fill(r->fill_ctx, f->env, f->pw, eb)))
+			err = sl_arc_env_finish(f->env, f->pw, r->topic, r->partition, r->offset, eb);
+		else
+			sl_pq_row_discard(f->pw);
+	} else if (w->o.format == SL_ARC_PARQUET) {
 		err = sl_arc_env_row(f->env, f->pw, r->j, r->msg.payload, r->topic, r->partition,
 				     r->offset, eb);
 	} else {

@@ -100,6 +100,19 @@ struct sl_arc_rec {
 	const char *raw;             /* raw value bytes (JSON format) */
 	size_t raw_len;
 	uint64_t token;              /* handed back in sl_arc_file_info */
+	/* A typed row instead of a parsed JSON value (Parquet only; j is then
+	 * NULL): schema is the value schema's JSON text, and fill() stages the
+	 * row's envelope fields in the layout compiled from it (envelope.h,
+	 * typed rows); the writer adds _topic/_partition/_offset.  schema_id
+	 * identifies the schema text for cheap comparisons: equal ids promise
+	 * equal text (0 = no promise).  An error from fill() leaves nothing
+	 * added and is returned as is. */
+	const char *schema;
+	size_t schema_len;
+	uint64_t schema_id;
+	enum sl_err (*fill)(void *ctx, const struct sl_arc_env *env, struct sl_pq_writer *pw,
+			    struct sl_errbuf *eb);
+	void *fill_ctx;
 };
 
 struct sl_arc_writer;

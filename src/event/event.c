@@ -12,6 +12,8 @@ void sl_relation_free(struct sl_relation *rel)
 		return;
 	if (rel->enc_cache && rel->enc_cache_free)
 		rel->enc_cache_free(rel->enc_cache);
+	if (rel->sink_cache && rel->sink_cache_free)
+		rel->sink_cache_free(rel->sink_cache);
 	for (int i = 0; i < rel->ncols; i++) {
 		struct sl_column *c = &rel->cols[i];
 		free(c->name);

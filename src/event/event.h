@@ -54,6 +54,11 @@ struct sl_relation {
 	 * relation through enc_cache_free. */
 	void *enc_cache;
 	void (*enc_cache_free)(void *);
+	/* A sink's private per-relation data (the lake's typed-row plan),
+	 * freed with the relation through sink_cache_free.  Like enc_cache it
+	 * is used by one thread at a time. */
+	void *sink_cache;
+	void (*sink_cache_free)(void *);
 };
 
 /* How a value arrived: pgoutput's tuple-data kinds. */

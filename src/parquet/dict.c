@@ -91,6 +91,14 @@ enum sl_err sl_pq_dict_put(struct sl_pq_dict *d, const void *p, size_t n, uint32
 	enum sl_err e;
 	if (n > UINT32_MAX)
 		return SL_ERR_TOO_LARGE;
+	if (d->last) {
+		uint32_t v = d->last - 1;
+		if (d->len[v] == n && memcmp(d->page.data + d->off[v], p, n) == 0) {
+			*id = v;
+			*added = false;
+			return SL_OK;
+		}
+	}
 	if ((size_t)(d->n + 1) * 2 > d->nslots && (e = grow_index(d)))
 		return e;
 	uint64_t h = sl_pq_hash(p, n);
@@ -103,6 +111,7 @@ enum sl_err sl_pq_dict_put(struct sl_pq_dict *d, const void *p, size_t n, uint32
 		if (d->hashes[v] == h && d->len[v] == n && memcmp(d->page.data + d->off[v], p, n) == 0) {
 			*id = v;
 			*added = false;
+			d->last = v + 1;
 			return SL_OK;
 		}
 		s = (s + 1) & (d->nslots - 1);
@@ -121,6 +130,7 @@ enum sl_err sl_pq_dict_put(struct sl_pq_dict *d, const void *p, size_t n, uint32
 	d->len[d->n] = (uint32_t)n;
 	d->hashes[d->n] = h;
 	d->slots[s] = d->n + 1;
+	d->last = d->n + 1;
 	*id = d->n++;
 	*added = true;
 	return SL_OK;
@@ -138,6 +148,7 @@ void sl_pq_dict_reset(struct sl_pq_dict *d)
 	if (d->slots)
 		memset(d->slots, 0, d->nslots * sizeof *d->slots);
 	d->n = 0;
+	d->last = 0;
 }
 
 void sl_pq_dict_free(struct sl_pq_dict *d)

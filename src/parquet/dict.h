@@ -28,6 +28,8 @@ struct sl_pq_dict {
 	uint32_t *slots;      /* hash index: entry id + 1, 0 = empty */
 	uint64_t *hashes;     /* per entry, to rehash without rereading */
 	size_t nslots;        /* power of two */
+	uint32_t last;        /* entry id + 1 of the previous put, 0 = none: runs of
+				 one value (constant columns) skip the hash */
 };
 
 void sl_pq_dict_init(struct sl_pq_dict *d, bool var);

@@ -287,10 +287,36 @@ static void count_event(struct capture *c, const char *schema, const char *table
 	sl_metric_add(e->m, n);
 }
 
+/* Hand a row change to a sink that takes changes unencoded (the lake). */
+static enum sl_err emit_change(struct capture *c, const struct sl_change *ch,
+			       struct sl_errbuf *eb)
+{
+	char what[128];
+	describe(ch, what, sizeof what);
+	uint64_t seq;
+	pthread_mutex_lock(&c->mu);
+	enum sl_err err = SL_OK;
+	if (sl_acks_next(&c->acks, &seq)) {
+		err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	} else {
+		struct sl_record rec = {.topic = ch->rel->topic, .what = what, .seq = seq,
+					.change = ch, .dbz = &c->dbz, .now_ns = sl_clock_wall_ns()};
+		err = sl_sink_produce(c->sink, &rec, eb);
+		c->events++;
+		c->records_delta++;
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (!err)
+		count_event(c, ch->rel->schema, ch->rel->table, ch->op, 1);
+	return err;
+}
+
 /* Encode and produce one change (plus its tombstone). */
 static enum sl_err emit(struct capture *c, const struct sl_change *ch, struct sl_buf *kb,
 			struct sl_buf *vb, struct sl_errbuf *eb)
 {
+	if (c->sink->takes_changes && ch->rel)
+		return emit_change(c, ch, eb);
 	bool key_null = false;
 	sl_buf_reset(kb);
 	sl_buf_reset(vb);

@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "obs/metrics.h"
+#include "sinks/lake_rows.h"
 
 struct pos {
 	uint64_t lsn, order; /* (0, 0) = before everything */
@@ -47,6 +48,11 @@ struct lake {
 	struct sl_arc_setup setup;
 	struct sl_arc_writer *w;
 	struct sl_arc_json json;
+	/* typed rows (lake_rows.h) */
+	bool typed_ok;       /* the settings allow them */
+	int typed_ts_field;  /* timestamp.field as a meta field, -1 if none */
+	struct sl_buf vbuf, scratch, tmp;
+	uint64_t typed_events, json_events;
 	struct ltopic *topics;
 	size_t ntopics, captopics;
 	char *state_path;
@@ -344,17 +350,12 @@ static enum sl_err after_round(void *ctx, const char *topic, const struct sl_arc
 
 /* --- sink ops ------------------------------------------------------------------- */
 
-static bool txn_pos(const struct sl_arc_json *j, uint32_t payload, struct pos *p)
+/* A position from the transaction block's id ("<txid>:<commit lsn>") and
+ * total_order. */
+static bool pos_from(const char *id, int64_t order, struct pos *p)
 {
-	uint32_t tx = sl_arc_json_get(j, payload, "transaction");
-	uint32_t id = sl_arc_json_get(j, tx, "id");
-	int64_t order;
-	if (id == SL_ARC_JSON_NONE || j->v[id].type != SL_ARC_JSON_STRING ||
-	    !sl_arc_json_i64(j, sl_arc_json_get(j, tx, "total_order"), &order) || order < 0)
-		return false;
-	const char *s = sl_arc_json_text(j, id);
-	const char *colon = strchr(s, ':');
-	if (!colon)
+	const char *colon = id ? strchr(id, ':') : NULL;
+	if (!colon || order < 0)
 		return false;
 	char *end;
 	errno = 0;
@@ -367,38 +368,177 @@ static bool txn_pos(const struct sl_arc_json *j, uint32_t payload, struct pos *p
 	return true;
 }
 
-static enum sl_err lake_produce(struct sl_sink *s, const struct sl_record *rec,
-				struct sl_errbuf *eb)
+static bool txn_pos(const struct sl_arc_json *j, uint32_t payload, struct pos *p)
 {
-	struct lake *l = (struct lake *)s;
-	if (!rec->value || (l->skip_txn && !strcmp(rec->topic, l->skip_txn)) ||
-	    !strncmp(rec->topic, l->skip_hb_prefix, strlen(l->skip_hb_prefix))) {
-		l->dropped++;
-		return queue_ack(l, rec->seq, eb);
-	}
-	enum sl_err err = sl_arc_json_parse(&l->json, rec->value, rec->value_len, eb);
-	struct sl_arc_rec r = {.topic = rec->topic, .partition = 0, .j = &l->json,
-			       .raw = rec->value, .raw_len = rec->value_len, .token = rec->seq};
+	uint32_t tx = sl_arc_json_get(j, payload, "transaction");
+	uint32_t id = sl_arc_json_get(j, tx, "id");
+	int64_t order;
+	if (id == SL_ARC_JSON_NONE || j->v[id].type != SL_ARC_JSON_STRING ||
+	    !sl_arc_json_i64(j, sl_arc_json_get(j, tx, "total_order"), &order))
+		return false;
+	return pos_from(sl_arc_json_text(j, id), order, p);
+}
+
+static enum sl_err event_error(enum sl_err err, const struct sl_record *rec, const char *doing,
+			       struct sl_errbuf *eb)
+{
+	char why[sizeof eb->msg];
+	snprintf(why, sizeof why, "%s", eb->msg);
+	return sl_err_set(eb, err, "lake: %s %s (topic \"%s\"): %s", doing,
+			  rec->what ? rec->what : "?", rec->topic, why);
+}
+
+/* Parse a JSON value into l->json and split it (r->j, r->msg). */
+static enum sl_err parse_value(struct lake *l, const struct sl_record *rec, const char *v,
+			       size_t n, struct sl_arc_rec *r, struct sl_errbuf *eb)
+{
+	enum sl_err err = sl_arc_json_parse(&l->json, v, n, eb);
 	if (!err)
-		err = sl_arc_msg_split(&l->json, &r.msg, eb);
-	if (err) {
-		char why[sizeof eb->msg];
-		snprintf(why, sizeof why, "%s", eb->msg);
-		return sl_err_set(eb, SL_ERR_FATAL, "lake: event for %s on \"%s\": %s",
-				  rec->what ? rec->what : "?", rec->topic, why);
-	}
-	struct ltopic *t = topic_get(l, rec->topic, true);
-	if (!t)
-		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
-	struct pos p;
-	bool has_pos = txn_pos(&l->json, r.msg.payload, &p);
+		err = sl_arc_msg_split(&l->json, &r->msg, eb);
+	if (err)
+		return event_error(SL_ERR_FATAL, rec, "could not read the event of", eb);
+	r->j = &l->json;
+	r->raw = v;
+	r->raw_len = n;
+	return SL_OK;
+}
+
+/* Number the event's position in its topic: false if it was archived
+ * before (a transaction replayed after a crash). */
+static bool admit(struct ltopic *t, bool has_pos, struct pos p)
+{
 	if (has_pos) {
 		/* Events at the same position are consecutive: number them. */
 		if (p.lsn == t->seen.lsn && p.order == t->seen.order)
 			p.rep = t->seen.rep + 1;
 		t->seen = p;
 	}
-	if (has_pos && pos_cmp(p, t->last) <= 0) {
+	return !(has_pos && pos_cmp(p, t->last) <= 0);
+}
+
+/* Add r (its ts_ms set) at the topic's next offset. */
+static enum sl_err add(struct lake *l, const struct sl_record *rec, struct sl_arc_rec *r,
+		       bool has_pos, struct sl_errbuf *eb)
+{
+	struct ltopic *t = topic_get(l, rec->topic, false);
+	r->offset = t->next;
+	struct pos saved = t->last;
+	t->next++;
+	if (has_pos)
+		t->last = t->seen;
+	enum sl_err err = sl_arc_writer_add(l->w, r, eb);
+	if (err) {
+		/* Not added (a committed round already took its state). */
+		t = topic_get(l, rec->topic, false);
+		if (t && t->next == r->offset + 1) {
+			t->next = r->offset;
+			t->last = saved;
+		}
+		return err;
+	}
+	l->archived++;
+	return SL_OK;
+}
+
+static enum sl_err add_error(enum sl_err err, const struct sl_record *rec, struct sl_errbuf *eb)
+{
+	return event_error(err == SL_ERR_PROTO ? SL_ERR_FATAL : err, rec,
+			   "could not archive the event for", eb);
+}
+
+/* JSON of a change the typed path could not take, then the JSON path. */
+static enum sl_err add_as_json(struct lake *l, const struct sl_record *rec, struct sl_arc_rec *r,
+			       bool has_pos, struct sl_errbuf *eb)
+{
+	sl_buf_reset(&l->vbuf);
+	enum sl_err err = sl_dbz_value(rec->dbz, rec->change, rec->now_ns, &l->vbuf, eb);
+	if (err)
+		return event_error(err == SL_ERR_NOMEM ? err : SL_ERR_FATAL, rec,
+				   "could not encode the event of", eb);
+	struct sl_arc_rec jr = {.topic = rec->topic, .token = rec->seq};
+	if ((err = parse_value(l, rec, l->vbuf.data, l->vbuf.len, &jr, eb)))
+		return err;
+	if (l->setup.extractor == SL_ARC_TS_FIELD) {
+		if ((err = sl_arc_setup_ts(&l->setup, &l->json, jr.msg.payload, r->ts_ms,
+					   &jr.ts_ms, eb)))
+			return err;
+	} else {
+		jr.ts_ms = r->ts_ms;
+	}
+	l->json_events++;
+	if ((err = add(l, rec, &jr, has_pos, eb)))
+		return add_error(err, rec, eb);
+	return SL_OK;
+}
+
+/* A row change (sl_record.change): a typed row when the relation allows,
+ * else its JSON. */
+static enum sl_err produce_change(struct lake *l, const struct sl_record *rec,
+				  struct sl_errbuf *eb)
+{
+	const struct sl_change *ch = rec->change;
+	struct ltopic *t = topic_get(l, rec->topic, true);
+	if (!t)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	struct pos p;
+	bool has_pos = rec->dbz->provide_txn_metadata &&
+		       pos_from(ch->txn.id, (int64_t)ch->txn.total_order, &p);
+	if (!admit(t, has_pos, has_pos ? p : (struct pos){0, 0, 0})) {
+		l->dup++;
+		return queue_ack(l, rec->seq, eb);
+	}
+	struct sl_arc_rec r = {.topic = rec->topic, .token = rec->seq};
+	struct sl_lake_plan *plan = NULL;
+	enum sl_err err = SL_OK;
+	if (l->typed_ok && ch->rel && (err = sl_lake_plan_get(rec->dbz, ch->rel, &plan, eb)))
+		return event_error(err, rec, "could not prepare the rows of", eb);
+	/* The extractor's time: Record is the event's ts_ms. */
+	int64_t ts = rec->now_ns / 1000000 - (rec->now_ns % 1000000 < 0);
+	if (l->setup.extractor == SL_ARC_TS_WALLCLOCK)
+		ts = sl_clock_wall_us() / 1000;
+	else if (l->setup.extractor == SL_ARC_TS_FIELD &&
+		 !sl_lake_meta_ms(rec->dbz, ch, rec->now_ns, l->typed_ts_field, &l->scratch, &ts))
+		plan = NULL;
+	r.ts_ms = ts;
+	if (!plan)
+		return add_as_json(l, rec, &r, has_pos, eb);
+	struct sl_lake_row row = {.plan = plan, .o = rec->dbz, .ch = ch, .now_ns = rec->now_ns,
+				  .scratch = &l->scratch, .tmp = &l->tmp};
+	r.schema = sl_lake_plan_schema(plan, &r.schema_len, &r.schema_id);
+	r.fill = sl_lake_fill;
+	r.fill_ctx = &row;
+	err = add(l, rec, &r, has_pos, eb);
+	if (!err) {
+		l->typed_events++;
+		return SL_OK;
+	}
+	if (err == SL_ERR_NOMEM || err == SL_ERR_IO || err == SL_ERR_RETRY || err == SL_ERR_FATAL)
+		return add_error(err, rec, eb);
+	/* No typed form for a value (or a value the JSON path must judge). */
+	return add_as_json(l, rec, &r, has_pos, eb);
+}
+
+static enum sl_err lake_produce(struct sl_sink *s, const struct sl_record *rec,
+				struct sl_errbuf *eb)
+{
+	struct lake *l = (struct lake *)s;
+	if ((!rec->value && !rec->change) || (l->skip_txn && !strcmp(rec->topic, l->skip_txn)) ||
+	    !strncmp(rec->topic, l->skip_hb_prefix, strlen(l->skip_hb_prefix))) {
+		l->dropped++;
+		return queue_ack(l, rec->seq, eb);
+	}
+	if (rec->change)
+		return produce_change(l, rec, eb);
+	struct sl_arc_rec r = {.topic = rec->topic, .token = rec->seq};
+	enum sl_err err = parse_value(l, rec, rec->value, rec->value_len, &r, eb);
+	if (err)
+		return err;
+	struct ltopic *t = topic_get(l, rec->topic, true);
+	if (!t)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	struct pos p;
+	bool has_pos = txn_pos(&l->json, r.msg.payload, &p);
+	if (!admit(t, has_pos, has_pos ? p : (struct pos){0, 0, 0})) {
 		l->dup++; /* replayed after a crash: already archived */
 		return queue_ack(l, rec->seq, eb);
 	}
@@ -408,26 +548,8 @@ static enum sl_err lake_produce(struct sl_sink *s, const struct sl_record *rec,
 		rts = 0;
 	if ((err = sl_arc_setup_ts(&l->setup, &l->json, r.msg.payload, rts, &r.ts_ms, eb)))
 		return err;
-	r.offset = t->next;
-	struct pos saved = t->last;
-	t->next++;
-	if (has_pos)
-		t->last = p;
-	err = sl_arc_writer_add(l->w, &r, eb);
-	if (err) {
-		/* Not added (a committed round already took its state). */
-		t = topic_get(l, rec->topic, false);
-		if (t && t->next == r.offset + 1) {
-			t->next = r.offset;
-			t->last = saved;
-		}
-		char why[sizeof eb->msg];
-		snprintf(why, sizeof why, "%s", eb->msg);
-		return sl_err_set(eb, err == SL_ERR_PROTO ? SL_ERR_FATAL : err,
-				  "lake: could not archive the event for %s (topic \"%s\"): %s",
-				  rec->what ? rec->what : "?", rec->topic, why);
-	}
-	l->archived++;
+	if ((err = add(l, rec, &r, has_pos, eb)))
+		return add_error(err, rec, eb);
 	return SL_OK;
 }
 
@@ -461,9 +583,14 @@ static void lake_destroy(struct sl_sink *s)
 	sl_info("lake: %" PRIu64 " events archived in %" PRIu64 " files; %" PRIu64
 		" replayed events skipped; %" PRIu64 " tombstones/heartbeats/metadata not archived",
 		l->archived, l->w ? sl_arc_writer_files(l->w) : 0, l->dup, l->dropped);
+	sl_debug("lake: %" PRIu64 " events written as typed rows, %" PRIu64 " through JSON",
+		 l->typed_events, l->json_events);
 	sl_arc_writer_free(l->w);
 	sl_arc_setup_close(&l->setup);
 	sl_arc_json_free(&l->json);
+	sl_buf_free(&l->vbuf);
+	sl_buf_free(&l->scratch);
+	sl_buf_free(&l->tmp);
 	for (size_t i = 0; i < l->ntopics; i++)
 		free(l->topics[i].name);
 	free(l->topics);
@@ -497,6 +624,18 @@ enum sl_err sl_sink_lake_new(const struct sl_config *cfg, struct sl_sink **out,
 		free(l);
 		return err;
 	}
+	/* Typed rows need everything the writer reads from an event to be
+	 * known without its JSON: not the Field partitioner, and a
+	 * timestamp.field the envelope has outside before/after. */
+	l->typed_ts_field = -1;
+	l->typed_ok = l->setup.wopts.format == SL_ARC_PARQUET &&
+		      !sl_arc_part_uses_payload(l->setup.part);
+	if (l->setup.extractor == SL_ARC_TS_FIELD) {
+		l->typed_ts_field = sl_dbz_meta_field(l->setup.ts_field ? l->setup.ts_field : "");
+		if (l->typed_ts_field < 0)
+			l->typed_ok = false;
+	}
+	l->base.takes_changes = true;
 	struct sl_arc_writer_opts wo = l->setup.wopts;
 	wo.round_per_topic = true;
 	wo.before_round = before_round;

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "event/debezium.h"
 
 struct sl_record {
 	const char *topic;
@@ -30,6 +31,13 @@ struct sl_record {
 	size_t value_len;
 	const char *what;    /* for error messages, e.g. table "app.users"; may be NULL */
 	uint64_t seq;        /* delivery-tracking number, strictly increasing */
+	/* For sinks with takes_changes (the lake): the change itself, with
+	 * the encoder options and the processing time its event would carry.
+	 * key and value are then not encoded (NULL); the sink encodes what it
+	 * needs.  NULL for every other record. */
+	const struct sl_change *change;
+	const struct sl_dbz_opts *dbz;
+	int64_t now_ns;
 };
 
 /* err != SL_OK means the record could not be delivered and never will be
@@ -53,6 +61,9 @@ struct sl_sink_ops {
 
 struct sl_sink {
 	const struct sl_sink_ops *ops;
+	/* The sink takes row changes unencoded (sl_record.change) and needs
+	 * no tombstones. */
+	bool takes_changes;
 	sl_sink_ack_fn on_ack;
 	void *ack_ctx;
 };

@@ -110,6 +110,29 @@ int main(void)
 	uint32_t p = sl_arc_json_get(&LONG, 0, "payload");
 	int64_t v = 0;
 	ok(sl_arc_json_i64(&LONG, sl_arc_json_get(&LONG, p, "c0"), &v) && v == 15, "the payload is read after reuse");
+
+	/* Memo ids: equal ids promise equal bytes (the archive writer skips
+	 * comparing the schema block then). */
+	uint64_t id1 = sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "schema"));
+	ok(id1 != 0, "the schema node has a memo id");
+	is_int(sl_arc_json_memo_id(&LONG, p), 0, "the payload has none");
+	step("id: same schema", DOC("{\"schema\":%s,\"payload\":{\"c0\":16}}", SCHEMA), true);
+	is_int(sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "schema")), id1,
+	       "a reused schema keeps its id");
+	step("id: one byte differs", DOC("{\"schema\":%s,\"payload\":{\"c0\":17}}", SCHEMA2), true);
+	uint64_t id2 = sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "schema"));
+	ok(id2 != 0 && id2 != id1, "different bytes get another id");
+	step("id: back to the first", DOC("{\"schema\":%s,\"payload\":{\"c0\":18}}", SCHEMA), true);
+	uint64_t id3 = sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "schema"));
+	ok(id3 != 0 && id3 != id2, "the first bytes again: not the second's id (%llu, %llu)",
+	   (unsigned long long)id3, (unsigned long long)id2);
+	step("id: schemaless", "{\"before\":null,\"after\":{\"c0\":19},\"op\":\"c\"}", true);
+	is_int(sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "after")), 0,
+	       "a subtree below the size limit has no id");
+	step("id: a failed parse", DOC("{\"schema\":%s,\"payload\":{\"c0\":}}", SCHEMA), false);
+	step("id: schema after the failure", DOC("{\"schema\":%s,\"payload\":{\"c0\":20}}", SCHEMA), true);
+	ok(sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "schema")) != id2,
+	   "never the id of other bytes");
 	sl_arc_json_free(&LONG);
 	return t_done();
 }
