@@ -7,8 +7,10 @@
 # umbrella chart for dev, staging and prod and the Argo CD app of apps;
 # tests/deploy/validate.js checks every object against the Kubernetes and
 # CRD schemas (npm kubernetes-models) and the chart's invariants.  Negative
-# controls show each guard can fail.  yamllint and shellcheck lint the rest,
-# and the Dockerfile is checked against what the sluice binary links.
+# controls show each guard can fail.  The scripts run (create-secrets.sh
+# against a stub kubectl), yamllint and shellcheck lint the rest, and the
+# Dockerfile is checked against what the sluice binary links.
+# tests/deploy/live.sh starts sluice from the rendered chart.
 # shellcheck source-path=SCRIPTDIR source=../lib/integ.sh
 . "$(dirname "$0")/../lib/integ.sh"
 cd "$SRC_ROOT" || exit 1
@@ -111,7 +113,7 @@ for env in dev staging prod; do
 	like "$notes" "curl -s http://127.0.0.1:8083/connectors/app-capture/status" "$env: NOTES show the connector status request"
 done
 # The rendered properties load in the real sluice binary (its key table,
-# types and cross-key rules), for every command built so far.
+# types and cross-key rules).  tests/deploy/live.sh starts it from them.
 for env in dev staging prod; do
 	for role in capture archive; do
 		node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1]));for(const m of j.manifests){const d=m.object.kind==="ConfigMap"&&m.object.data[process.argv[2]+".properties"];if(d)process.stdout.write(d)}' \
@@ -119,7 +121,7 @@ for env in dev staging prod; do
 		if [ ! -x "$SLUICE" ]; then
 			fail "$env: $role.properties check needs $SLUICE (make build-tests)"
 		elif ! "$SLUICE" "$role" --help >/dev/null 2>&1; then
-			echo "# sluice has no $role command yet: $env $role.properties not loaded by the binary"
+			fail "$env: sluice $role --help fails: $role.properties not loaded by the binary"
 		elif out=$(POSTGRES_USER=u POSTGRES_PASSWORD=p "$SLUICE" "$role" -c "$TROOT/$env-$role.properties" --print-config 2>&1); then
 			pass "$env: sluice $role accepts the rendered $role.properties"
 		else
@@ -213,6 +215,90 @@ is "$err" "create-secrets: missing environment variable(s): POSTGRES_PASSWORD S3
 	"create-secrets.sh names exactly the missing variables"
 err=$(bash "$CHART/scripts/create-secrets.sh" 2>&1)
 is "$?" 2 "create-secrets.sh without an environment prints usage"
+
+# The success path, against a stub kubectl first on PATH that records each
+# call's argv and standard input (and answers `create secret --dry-run -o
+# yaml` with a Secret built from that input, as kubectl does).  The two
+# kubectl of a pipeline start together, so a call claims its number with an
+# atomic mkdir.
+mkdir -p "$TROOT/stub"
+cat >"$TROOT/stub/kubectl" <<'STUB'
+#!/usr/bin/env bash
+d=${KUBECTL_DIR:?}
+n=1
+until mkdir "$d/$n" 2>/dev/null; do n=$((n + 1)); done
+printf '%s\n' "$@" >"$d/$n/argv"
+case " $* " in
+*" get namespace "*) [ -n "${STUB_NS_EXISTS:-}" ] ;;
+*" create namespace "*) ;;
+*" create secret generic "*" --from-env-file=/dev/stdin --dry-run=client -o yaml ")
+	cat >"$d/$n/stdin"
+	name=$(sed -n '/^generic$/{n;p;q}' "$d/$n/argv")
+	printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s\ndata:\n' "$name"
+	while IFS= read -r l; do printf '  %s: %s\n' "${l%%=*}" "$(printf '%s' "${l#*=}" | base64 -w0)"; done <"$d/$n/stdin"
+	;;
+*" apply -f - ") cat >"$d/$n/stdin" ;;
+*) echo "stub kubectl: unexpected call: $*" >&2; exit 3 ;;
+esac
+STUB
+chmod +x "$TROOT/stub/kubectl"
+PGU='cdc_user' PGP="pg pa=ss\$w0rd" S3A='AKIDSTUBACCESS' S3S='s3/Secr+t=key 9'
+b64() { printf '%s' "$1" | base64 -w0; }
+secret_yaml() { # NAME KEY VALUE KEY VALUE: what `kubectl create secret -o yaml` renders
+	printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s\ndata:\n  %s: %s\n  %s: %s' "$1" "$2" "$(b64 "$3")" "$4" "$(b64 "$5")"
+}
+# stub_call DIR ARGV-LINE: the directory of the call with exactly that argv
+stub_call() { local a; for a in "$1"/*/argv; do [ "$(paste -sd' ' "$a")" != "$2" ] || { dirname "$a"; return; }; done; echo "$1/none"; }
+for env in dev staging prod; do
+	kd=$TROOT/kubectl-$env
+	mkdir -p "$kd"
+	exists=1
+	[ "$env" != dev ] || exists="" # dev: the namespace is not there yet
+	out=$(timeout 60 env -i PATH="$TROOT/stub:/usr/bin:/bin" KUBECTL_DIR="$kd" STUB_NS_EXISTS="$exists" \
+		POSTGRES_USER="$PGU" POSTGRES_PASSWORD="$PGP" S3_ACCESS_KEY="$S3A" S3_SECRET_KEY="$S3S" \
+		bash "$CHART/scripts/create-secrets.sh" "$env" 2>&1)
+	is "$?" 0 "create-secrets.sh $env succeeds with kubectl"
+	ns=data-platform-$env
+	is "$out" "create-secrets: postgres-credentials and s3-credentials are up to date in $ns" "create-secrets.sh $env says what it did"
+	ncalls=$(find "$kd" -mindepth 1 -maxdepth 1 -type d | wc -l)
+	calls=""
+	for ((i = 1; i <= ncalls; i++)); do calls+="$(paste -sd' ' "$kd/$i/argv")"$'\n'; done
+	first="get namespace $ns"$'\n'
+	[ -n "$exists" ] || first+="create namespace $ns"$'\n'
+	is "${calls:0:${#first}}" "$first" "create-secrets.sh $env: looks up the namespace first$([ -n "$exists" ] || echo ", creates it when missing")"
+	create_pg="-n $ns create secret generic postgres-credentials --from-env-file=/dev/stdin --dry-run=client -o yaml"
+	create_s3="-n $ns create secret generic s3-credentials --from-env-file=/dev/stdin --dry-run=client -o yaml"
+	apply="-n $ns apply -f -"
+	is "$(printf '%s' "${calls:${#first}}" | sort)" "$(printf '%s\n' "$create_pg" "$create_s3" "$apply" "$apply" | sort)" \
+		"create-secrets.sh $env: then creates postgres-credentials and s3-credentials client-side and applies them, all in $ns"
+	is "$(cat "$(stub_call "$kd" "$create_pg")/stdin")" "username=$PGU"$'\n'"password=$PGP" \
+		"create-secrets.sh $env: postgres-credentials gets username and password on stdin, verbatim"
+	is "$(cat "$(stub_call "$kd" "$create_s3")/stdin")" "accessKey=$S3A"$'\n'"secretKey=$S3S" \
+		"create-secrets.sh $env: s3-credentials gets accessKey and secretKey on stdin, verbatim"
+	declare -A applied=()
+	for a in "$kd"/*/argv; do
+		[ "$(paste -sd' ' "$a")" = "$apply" ] || continue
+		y=$(cat "$(dirname "$a")/stdin")
+		applied[$(sed -n 's/^  name: //p' <<<"$y")]=$y
+	done
+	is "${applied[postgres-credentials]:-}" "$(secret_yaml postgres-credentials username "$PGU" password "$PGP")" \
+		"create-secrets.sh $env: kubectl apply reads the postgres-credentials Secret kubectl create rendered"
+	is "${applied[s3-credentials]:-}" "$(secret_yaml s3-credentials accessKey "$S3A" secretKey "$S3S")" \
+		"create-secrets.sh $env: kubectl apply reads the s3-credentials Secret kubectl create rendered"
+	unset applied
+	leak=""
+	for v in "$PGU" "$PGP" "$S3A" "$S3S"; do
+		! grep -qF -- "$v" "$kd"/*/argv || leak+=" argv:$v"
+		[[ "$out" != *"$v"* ]] || leak+=" output:$v"
+	done
+	is "$leak" "" "create-secrets.sh $env: no credential in any kubectl argv or in the script's output"
+done
+# kubectl failing (an API server refusing) fails the script.
+printf '#!/bin/sh\necho "stub: forbidden" >&2\nexit 1\n' >"$TROOT/stub/kubectl"
+err=$(timeout 60 env -i PATH="$TROOT/stub:/usr/bin:/bin" POSTGRES_USER=u POSTGRES_PASSWORD=p S3_ACCESS_KEY=a S3_SECRET_KEY=s \
+	bash "$CHART/scripts/create-secrets.sh" dev 2>&1)
+check "create-secrets.sh fails when kubectl fails" test "$?" -ne 0
+like "$err" "stub: forbidden" "create-secrets.sh passes kubectl's error on"
 
 # --- lint ------------------------------------------------------------------------
 mapfile -t yfiles < <(find deploy -name '*.yaml' -not -path '*/templates/*' | sort)

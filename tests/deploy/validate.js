@@ -233,6 +233,7 @@ function chartChecks(env, manifests) {
 		ok(pdb, `${env}: a PodDisruptionBudget covers ${role}`);
 		const svc = named(manifests, 'Service', `data-platform-${role}`);
 		ok(svc && selects(svc.spec.selector, tpl.metadata.labels), `${env}: Service data-platform-${role} selects the ${role} pods`);
+		ok(svc && svc.spec.publishNotReadyAddresses === true, `${env}: Service data-platform-${role} publishes not-ready pods (a FAILED one still answers the status check)`);
 		const sm = named(manifests, 'ServiceMonitor', `data-platform-${role}`);
 		ok(Boolean(sm) === (env === 'prod'), `${env}: ${role} ServiceMonitor ${env === 'prod' ? 'enabled' : 'disabled'}`);
 		const refs = (c.env || []).filter((e) => e.valueFrom && e.valueFrom.secretKeyRef).map((e) => `${e.name}=${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`).sort();
@@ -304,16 +305,24 @@ function chartChecks(env, manifests) {
 		ok(!pg && !minio, `${env}: no in-cluster PostgreSQL or S3 store`);
 	}
 
-	// The status check asks for the connectors the ConfigMaps name.
+	// The status check asks for the connectors the ConfigMaps name, through
+	// Services that reach not-ready pods; tests/deploy/live.sh runs the
+	// script against sluice itself.
 	const job = named(manifests, 'Job', 'data-platform-connector-status');
 	if (ok(job && job.metadata.annotations['argocd.argoproj.io/hook'] === 'PostSync', `${env}: connector status check is a PostSync hook`)) {
-		const script = job.spec.template.spec.containers[0].args.join('\n');
+		const c = job.spec.template.spec.containers[0];
+		const script = c.args.join('\n');
+		ok(JSON.stringify(c.command) === '["/bin/sh","-c"]' && c.args.length === 1, `${env}: status check is one /bin/sh -c script`, JSON.stringify(c.command));
 		for (const role of ['capture', 'archive']) {
 			const cm = named(manifests, 'ConfigMap', `data-platform-${role}`);
 			const name = parseProps(cm.data[`${role}.properties`]).name;
 			ok(script.includes(`http://data-platform-${role}:8083/connectors/${name}/status`), `${env}: status check polls ${name}`);
+			const svc = named(manifests, 'Service', `data-platform-${role}`);
+			ok(svc && svc.spec.publishNotReadyAddresses === true && svc.spec.ports.some((p) => p.port === 8083),
+				`${env}: status check reaches not-ready ${role} pods (Service port 8083, publishNotReadyAddresses)`);
 		}
-		ok(script.includes('"connector":{"state":"RUNNING"'), `${env}: status check requires state RUNNING`);
+		ok(script.includes('"connector":{"state":"RUNNING"') && script.includes('"status":"READY"'), `${env}: status check requires state RUNNING and /readyz READY`);
+		ok(script.includes('"state":"FAILED"') && /is FAILED: \$body/.test(script), `${env}: status check stops at a FAILED connector and prints its status body (trace)`);
 	}
 }
 

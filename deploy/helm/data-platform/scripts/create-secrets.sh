@@ -48,9 +48,10 @@ command -v kubectl >/dev/null || {
 apply_secret() {
 	local name=$1
 	shift
-	local pair
+	local pair var
 	for pair in "$@"; do
-		printf '%s=%s\n' "${pair%%=*}" "${!pair#*=}"
+		var=${pair#*=}
+		printf '%s=%s\n' "${pair%%=*}" "${!var}"
 	done | kubectl -n "$ns" create secret generic "$name" --from-env-file=/dev/stdin \
 		--dry-run=client -o yaml | kubectl -n "$ns" apply -f -
 }
