@@ -48,9 +48,11 @@ void sl_pg_preflight_run(PGconn *conn, struct sl_pg_preflight *pf, FILE *out)
 		report(pf, out, FAIL, "server version %d: pgoutput needs PostgreSQL 10 or newer", version);
 	else if (version < 140000)
 		report(pf, out, WARN,
-		       "server version %d: PostgreSQL 14+ streams large transactions in chunks; "
-		       "older servers hold them until commit",
-		       version);
+		       "server version %d.%d: sluice uses pgoutput protocol 1 here, so a large "
+		       "transaction arrives only after it commits (the server spills it to its "
+		       "own disk meanwhile) and logical decoding messages (op \"m\") are not "
+		       "captured; PostgreSQL 14+ streams large transactions in chunks",
+		       version / 10000, version % 10000);
 	else
 		report(pf, out, OK, "server version %d.%d", version / 10000, version % 10000);
 

@@ -12,10 +12,17 @@
  * Streamed transactions: between Stream Start and Stream Stop every
  * message goes to the spool as [lsn(8)][payload], and is decoded only at
  * Stream Commit, by a second decoder primed to be inside a stream.
+ *
+ * Protocol version: 2 with streaming 'on' and messages 'true' on
+ * PostgreSQL 14+, which has both options; 1 with neither on 10-13, which
+ * refuse them.  There the server decodes a large transaction only once it
+ * has committed (spilling it to its own disk), and sends it whole; sluice
+ * still passes it on change by change, and no op "m" events exist.
  */
 #include "source/pg/stream.h"
 
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +45,7 @@ struct sl_pg_stream {
 	PGconn *conn;
 	struct sl_pg_catalog *cat;
 	struct sl_pg_stream_opts opts;
+	int proto;               /* pgoutput protocol version in use: 1 or 2 */
 	struct sl_pgo_decoder *dec;
 	struct sl_pgo_decoder *replay_dec;
 	struct sl_spool spool;
@@ -147,6 +155,51 @@ uint64_t sl_pg_stream_received_lsn(const struct sl_pg_stream *st)
 uint64_t sl_pg_stream_confirmed_lsn(const struct sl_pg_stream *st)
 {
 	return st->sent_flush_lsn;
+}
+
+int sl_pg_stream_proto_for(int server_version)
+{
+	return server_version >= 140000 ? 2 : 1;
+}
+
+/* Append s to out[*j..n) with every q1 and q2 doubled; false if it does not fit. */
+static bool put_doubled(char *out, size_t n, size_t *j, const char *s, char q1, char q2)
+{
+	for (; *s; s++) {
+		if (*j + 3 >= n)
+			return false;
+		if (*s == q1 || *s == q2)
+			out[(*j)++] = *s;
+		out[(*j)++] = *s;
+	}
+	out[*j] = '\0';
+	return true;
+}
+
+bool sl_pg_stream_start_command(char *buf, size_t n, int proto, const char *slot,
+				const char *publication, uint64_t start_lsn)
+{
+	/* The slot is a quoted identifier ("" doubled); the publication is an
+	 * identifier inside a string literal: "pub" with "" doubled, then ''. */
+	char pub[600], sl[300], lsn[24];
+	size_t j = 0, k = 0;
+	pub[j++] = '"';
+	if (!put_doubled(pub, sizeof pub - 1, &j, publication, '"', '\'') ||
+	    !put_doubled(sl, sizeof sl, &k, slot, '"', '"'))
+		return false;
+	pub[j++] = '"';
+	pub[j] = '\0';
+	sl_pg_lsn_format(start_lsn, lsn);
+	int w = proto >= 2
+			? snprintf(buf, n,
+				   "START_REPLICATION SLOT \"%s\" LOGICAL %s (proto_version '2', "
+				   "publication_names '%s', streaming 'on', messages 'true')",
+				   sl, lsn, pub)
+			: snprintf(buf, n,
+				   "START_REPLICATION SLOT \"%s\" LOGICAL %s (proto_version '1', "
+				   "publication_names '%s')",
+				   sl, lsn, pub);
+	return w > 0 && (size_t)w < n;
 }
 
 /* ---- dispatch of decoded messages -------------------------------------- */
@@ -469,45 +522,44 @@ enum sl_err sl_pg_stream_start(PGconn *conn, struct sl_pg_catalog *cat,
 	enum sl_err err = sl_spool_init(&st->spool, opts->spool_dir, eb);
 	if (err)
 		goto fail;
-	if (sl_pgo_decoder_new(2, &st->dec)) {
+	/* SLUICE_TEST_SERVER_VERSION (tests only) stands in for the server's
+	 * version here, so the protocol-1 path can run against a newer server. */
+	int version = PQserverVersion(conn);
+	const char *pretend = getenv("SLUICE_TEST_SERVER_VERSION");
+	if (pretend && *pretend)
+		version = atoi(pretend);
+	st->proto = sl_pg_stream_proto_for(version);
+	if (sl_pgo_decoder_new(st->proto, &st->dec)) {
 		err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	/* Identifiers inside a string literal: "pub" with "" doubling, then ' doubled. */
-	char pub[512], slot[300], lsn[24];
-	size_t j = 0;
-	pub[j++] = '"';
-	for (const char *s = opts->publication; *s && j < sizeof pub - 8; s++) {
-		if (*s == '"')
-			pub[j++] = '"';
-		if (*s == '\'')
-			pub[j++] = '\'';
-		pub[j++] = *s;
+	static atomic_bool said_proto1;
+	if (st->proto < 2 && !atomic_exchange(&said_proto1, true))
+		sl_warn("PostgreSQL %d.%d: using pgoutput protocol 1, without streaming of "
+			"in-progress transactions (the server sends a large transaction only "
+			"after it commits) and without logical decoding messages; both need "
+			"PostgreSQL 14+",
+			version / 10000, version % 10000);
+	char sql[1400];
+	if (!sl_pg_stream_start_command(sql, sizeof sql, st->proto, opts->slot, opts->publication,
+					start_lsn)) {
+		err = sl_err_set(eb, SL_ERR_CONFIG, "slot or publication name too long");
+		goto fail;
 	}
-	pub[j++] = '"';
-	pub[j] = '\0';
-	j = 0;
-	for (const char *s = opts->slot; *s && j < sizeof slot - 4; s++) {
-		if (*s == '"')
-			slot[j++] = '"';
-		slot[j++] = *s;
-	}
-	slot[j] = '\0';
-	sl_pg_lsn_format(start_lsn, lsn);
-	char sql[1200];
-	snprintf(sql, sizeof sql,
-		 "START_REPLICATION SLOT \"%s\" LOGICAL %s (proto_version '2', publication_names '%s', "
-		 "streaming 'on', messages 'true')",
-		 slot, lsn, pub);
 	PGresult *r = PQexec(conn, sql);
 	if (PQresultStatus(r) != PGRES_COPY_BOTH) {
 		char msg[300];
 		snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
 		msg[strcspn(msg, "\n")] = '\0';
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		err = sl_pg_conn_lost(conn) ? SL_ERR_RETRY
-		      : state && !strcmp(state, "42704") ? SL_ERR_NOTFOUND
-							 : SL_ERR_FATAL;
+		/* 55006: the slot is still active for another walsender, e.g. the
+		 * one of a connection that was just lost: worth retrying. */
+		if (sl_pg_conn_lost(conn) || (state && !strcmp(state, "55006")))
+			err = SL_ERR_RETRY;
+		else if (state && !strcmp(state, "42704"))
+			err = SL_ERR_NOTFOUND;
+		else
+			err = SL_ERR_FATAL;
 		sl_err_set(eb, err, "could not start replication from slot \"%s\": %s", opts->slot, msg);
 		PQclear(r);
 		goto fail;

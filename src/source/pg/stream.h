@@ -21,6 +21,7 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -53,8 +54,19 @@ struct sl_pg_stream_opts {
 
 struct sl_pg_stream;
 
+/* The pgoutput protocol version for a server_version_num: 2 on PostgreSQL
+ * 14+ (with streaming 'on' and messages 'true'), 1 on 10-13, which know
+ * neither option (no streaming of in-progress transactions, no logical
+ * decoding messages). */
+int sl_pg_stream_proto_for(int server_version);
+/* The START_REPLICATION command for that protocol into buf[n]; false if
+ * it does not fit. */
+bool sl_pg_stream_start_command(char *buf, size_t n, int proto, const char *slot,
+				const char *publication, uint64_t start_lsn);
+
 /* Start replication on `conn` (a replication=database connection; the
- * stream takes ownership).  start_lsn 0 resumes from the slot's confirmed
+ * stream takes ownership), with the protocol sl_pg_stream_proto_for() picks
+ * for the server's version.  start_lsn 0 resumes from the slot's confirmed
  * position.  The catalog is borrowed and must outlive the stream. */
 enum sl_err sl_pg_stream_start(PGconn *conn, struct sl_pg_catalog *cat,
 			       const struct sl_pg_stream_opts *opts, uint64_t start_lsn,
