@@ -543,6 +543,18 @@ bool sl_arc_json_i64(const struct sl_arc_json *j, uint32_t i, int64_t *out)
 	if (i == SL_ARC_JSON_NONE || j->v[i].type != SL_ARC_JSON_NUMBER)
 		return false;
 	const char *s = j->pool + j->v[i].str;
+	/* Up to 18 digits cannot overflow: the common case without strtoll.
+	 * The parser has checked the JSON number grammar already. */
+	size_t n = j->v[i].len, k = s[0] == '-';
+	if (n > k && n - k <= 18) {
+		int64_t v = 0;
+		for (; k < n && s[k] >= '0' && s[k] <= '9'; k++)
+			v = v * 10 + (s[k] - '0');
+		if (k == n) {
+			*out = s[0] == '-' ? -v : v;
+			return true;
+		}
+	}
 	if (strpbrk(s, ".eE"))
 		return false;
 	errno = 0;
