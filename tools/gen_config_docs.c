@@ -148,6 +148,9 @@ int main(int argc, char **argv)
 	      "`${file:/path/to/file.properties:key}` by `key` from that properties file "
 	      "(Kafka's FileConfigProvider). A missing variable, file or key is an error that "
 	      "names the reference, never a value.\n"
+	      "- Keys marked **No effect** are accepted so that Debezium configurations load "
+	      "unchanged, but change nothing in sluice (each says why); `sluice capture` and "
+	      "`sluice run` log one warning at startup naming those that are set.\n"
 	      "- Secrets (marked below), `kafka.*` keys whose name contains `password`, `secret`, "
 	      "`sasl.jaas` or `ssl.key`, and values from references are never printed or logged; "
 	      "the effective configuration shows `[redacted]` or the reference instead.\n\n"
@@ -203,6 +206,8 @@ int main(int argc, char **argv)
 			fputs(" | ", out);
 			if (key->secret)
 				fputs("**Secret.** ", out);
+			if (key->no_effect)
+				fputs("**No effect.** ", out);
 			if (key->required && key->required != key->roles) {
 				fputs("Required for ", out);
 				roles_cell(out, key->required);

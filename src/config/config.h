@@ -56,6 +56,8 @@ struct sl_cfg_key {
 	const char *doc;         /* one or two sentences for docs and --help */
 	unsigned required;       /* roles for which the key must be set */
 	const char *aliases;     /* "old|other" accepted names, stored under `name`; NULL if none */
+	bool no_effect;          /* accepted for compatibility only: setting it changes nothing
+				    (the doc says why); capture warns when it is set */
 };
 
 struct sl_config;

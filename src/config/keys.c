@@ -134,14 +134,26 @@ static const struct sl_cfg_key keys[] = {
 		"supported."},
 	{.name = "snapshot.mode", .type = SL_CFG_ENUM, .def = "initial",
 	 .enum_values = "initial|initial_only|no_data|when_needed|always", .roles = CAP,
-	 .doc = "When to copy existing rows: on first start (initial), on first start then "
-		"stop (initial_only), never (no_data; Debezium's older alias never is "
-		"accepted), when the slot position is gone (when_needed), or on every start."},
+	 .doc = "When to copy existing rows before streaming. initial: when the slot does not "
+		"exist yet (or the last snapshot did not finish); an existing slot is resumed. "
+		"initial_only: the same, then stop. no_data (Debezium's older alias never is "
+		"accepted): never; a new slot streams from its creation. when_needed: when no "
+		"stored offset is found (the slot is missing, or offset.storage.dir has no record "
+		"of it) or the stored position is no longer available (the slot is gone or its "
+		"WAL was removed, wal_status lost); the slot is then recreated. always: at every "
+		"start of the process, dropping and recreating the slot; a reconnect after a lost "
+		"connection resumes from the slot instead."},
 	{.name = "snapshot.max.threads", .type = SL_CFG_INT, .def = "1", .min = 1, .max = 64,
-	 .roles = CAP, .doc = "Number of tables copied in parallel during a snapshot."},
+	 .roles = CAP,
+	 .doc = "Reader threads (one connection each, all on the same exported snapshot) that "
+		"copy tables during a snapshot. With more than 1, every table is split into CTID "
+		"ranges of 2048 pages (16 MiB) that any free reader takes, so one big table is "
+		"read in parallel too; with 1, tables are copied whole, one after another."},
 	{.name = "snapshot.fetch.size", .type = SL_CFG_INT, .def = "10240", .min = 1,
-	 .max = 10000000, .roles = CAP,
-	 .doc = "Rows fetched per round trip while copying a table during a snapshot."},
+	 .max = 10000000, .roles = CAP, .no_effect = true,
+	 .doc = "Accepted for Debezium compatibility. sluice reads snapshot "
+		"tables with COPY, which streams rows without fetch round trips, so there is no "
+		"fetch size to tune."},
 	{.name = "decimal.handling.mode", .type = SL_CFG_ENUM, .def = "precise",
 	 .enum_values = "precise|string|double", .roles = CAP,
 	 .doc = "How NUMERIC and DECIMAL values are encoded: exact bytes with a scale, text, "
@@ -159,8 +171,10 @@ static const struct sl_cfg_key keys[] = {
 	 .doc = "How INTERVAL values are encoded: approximate microseconds, or an ISO 8601 "
 		"string such as P1Y2M3DT4H5M6.78S."},
 	{.name = "hstore.handling.mode", .type = SL_CFG_ENUM, .def = "json",
-	 .enum_values = "json|map", .roles = CAP,
-	 .doc = "How HSTORE values are encoded: a JSON text, or a map of strings."},
+	 .enum_values = "json|map", .roles = CAP, .no_effect = true,
+	 .doc = "Accepted for Debezium compatibility: sluice does not map HSTORE values yet, "
+		"so there is nothing for it to choose. In Debezium, json encodes them as a JSON text and "
+		"map as a map of strings."},
 	{.name = "money.fraction.digits", .type = SL_CFG_INT, .def = "2", .min = 0, .max = 20,
 	 .roles = CAP,
 	 .doc = "Scale used for MONEY values when decimal.handling.mode=precise."},
@@ -200,22 +214,35 @@ static const struct sl_cfg_key keys[] = {
 	 .min = -1, .max = 32767, .roles = CAP,
 	 .doc = "Replication factor of topics sluice creates; -1 uses the broker's default."},
 	{.name = "max.queue.size", .type = SL_CFG_INT, .def = "8192", .min = 2, .max = 16777216,
-	 .roles = CAP,
-	 .doc = "Change events buffered between the replication reader and the sink; must be "
-		"larger than max.batch.size."},
+	 .roles = CAP, .no_effect = true,
+	 .doc = "Accepted for Debezium compatibility (as in Debezium it must be larger than "
+		"max.batch.size). sluice has no queue between the replication "
+		"reader and the sink: each change goes to the sink as it is decoded. What bounds "
+		"memory is librdkafka's queue (kafka.queue.buffering.max.messages, default "
+		"100000, and kafka.queue.buffering.max.kbytes, default 16384); when it is full, "
+		"sluice stops reading from PostgreSQL until it drains."},
 	{.name = "max.batch.size", .type = SL_CFG_INT, .def = "2048", .min = 1, .max = 1048576,
-	 .roles = CAP, .doc = "Most change events handed to the sink in one batch."},
+	 .roles = CAP, .no_effect = true,
+	 .doc = "Accepted for Debezium compatibility. sluice hands changes to "
+		"the sink one by one, not in batches taken from a queue. Kafka batches are sized "
+		"by kafka.batch.size and kafka.linger.ms; the file sink fsyncs in groups."},
 	{.name = "poll.interval.ms", .type = SL_CFG_DURATION_MS, .def = "500", .min = 1,
-	 .max = HOUR_MS, .roles = CAP,
-	 .doc = "How long the sink waits for a batch to fill before sending what it has."},
+	 .max = HOUR_MS, .roles = CAP, .no_effect = true,
+	 .doc = "Accepted for Debezium compatibility. Debezium waits this long "
+		"for its internal queue to fill before passing a batch on; sluice has no such "
+		"queue, so there is nothing to wait for. The Kafka producer's own wait is "
+		"kafka.linger.ms (default 5)."},
 	{.name = "status.update.interval.ms", .type = SL_CFG_DURATION_MS, .def = "10000",
 	 .min = 1, .max = HOUR_MS, .roles = CAP,
 	 .doc = "Interval of standby status updates (keepalive and confirmed position) sent to "
 		"PostgreSQL on the replication connection."},
 	{.name = "retriable.restart.connector.wait.ms", .type = SL_CFG_DURATION_MS,
 	 .def = "10000", .min = 0, .max = HOUR_MS, .roles = CAP,
-	 .doc = "Wait before reconnecting after a retriable error such as a lost database "
-		"connection."},
+	 .doc = "Wait before the first reconnect after a retriable error such as a lost or "
+		"refused database connection. Each further failure in a row doubles the wait, up "
+		"to 30 s or this value if that is larger; each wait is shortened by a random 0-25% "
+		"so that many instances do not retry in step. Values below 100 ms count as "
+		"100 ms."},
 	{.name = "errors.max.retries", .type = SL_CFG_INT, .def = "-1", .min = -1, .max = I32,
 	 .roles = CAP,
 	 .doc = "Retriable errors in a row tolerated before giving up; -1 retries forever, "
