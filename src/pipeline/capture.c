@@ -144,6 +144,9 @@ struct capture {
 	int64_t last_latency_ms;
 	int64_t next_slot_poll_us;
 	bool restart; /* session ended on a restart request */
+	/* snapshot.mode=always: the snapshot of this process start is taken
+	 * (a reconnect resumes from the slot instead of snapshotting again). */
+	bool always_done;
 };
 
 /* ---- delivery ----------------------------------------------------------- */
@@ -645,12 +648,19 @@ static void s_table_done(void *ctx, const char *schema, const char *table, uint6
 
 /* ---- startup --------------------------------------------------------------- */
 
-static int64_t backoff_ms(int attempt)
+/* Wait before reconnect attempt `attempt` (0 = the first): base
+ * (retriable.restart.connector.wait.ms, at least 100 ms) doubled per
+ * failure in a row, capped at 30 s or base if larger, minus 0-25% jitter. */
+static int64_t backoff_ms(int64_t base, int attempt)
 {
-	int64_t ms = 500LL << (attempt < 6 ? attempt : 6); /* 0.5 s .. 32 s */
-	if (ms > 30000)
-		ms = 30000;
-	return ms / 2 + rand() % (ms / 2 + 1); /* jitter */
+	if (base < 100)
+		base = 100;
+	int64_t cap = base > 30000 ? base : 30000, ms = base;
+	for (int i = 0; i < attempt && ms < cap; i++)
+		ms *= 2;
+	if (ms > cap)
+		ms = cap;
+	return ms - rand() % (ms / 4 + 1);
 }
 
 static void sleep_ms(struct capture *c, int64_t ms)
@@ -734,15 +744,22 @@ static enum sl_err ensure_publication(struct capture *c, struct sl_errbuf *eb)
 	return err;
 }
 
-/* Is the slot there?  *confirmed gets its confirmed_flush_lsn. */
-static enum sl_err slot_exists(struct capture *c, bool *exists, uint64_t *confirmed,
+/* Is the slot there?  *confirmed gets its confirmed_flush_lsn, and *lost
+ * (may be NULL) whether the WAL it needs was removed (wal_status 'lost',
+ * PostgreSQL 13+), so it can never stream again. */
+static enum sl_err slot_exists(struct capture *c, bool *exists, uint64_t *confirmed, bool *lost,
 			       struct sl_errbuf *eb)
 {
 	const char *params[] = {c->slot};
 	PGresult *r;
 	enum sl_err err = sl_pg_query(c->ctl,
-				      "SELECT confirmed_flush_lsn, plugin, database = current_database() "
-				      "FROM pg_catalog.pg_replication_slots WHERE slot_name = $1",
+				      PQserverVersion(c->ctl) >= 130000
+					      ? "SELECT confirmed_flush_lsn, plugin, database = "
+						"current_database(), wal_status = 'lost' FROM "
+						"pg_catalog.pg_replication_slots WHERE slot_name = $1"
+					      : "SELECT confirmed_flush_lsn, plugin, database = "
+						"current_database(), false FROM "
+						"pg_catalog.pg_replication_slots WHERE slot_name = $1",
 				      1, params, &r, eb);
 	if (err)
 		return err;
@@ -756,20 +773,33 @@ static enum sl_err slot_exists(struct capture *c, bool *exists, uint64_t *confir
 					 c->slot);
 		else
 			sl_pg_lsn_parse(PQgetvalue(r, 0, 0), confirmed);
+		if (lost)
+			*lost = PQgetvalue(r, 0, 3)[0] == 't';
 	}
 	PQclear(r);
 	return err;
 }
 
+/* Drop the slot.  A walsender that was just told to stop (ours, on
+ * slot.drop.on.stop, or one of a killed predecessor) may hold it for a
+ * moment: "is active for PID" is retried for up to 5 s. */
 static enum sl_err drop_slot(struct capture *c, struct sl_errbuf *eb)
 {
 	const char *params[] = {c->slot};
 	PGresult *r;
-	enum sl_err err = sl_pg_query(c->ctl, "SELECT pg_catalog.pg_drop_replication_slot($1)", 1,
-				      params, &r, eb);
-	if (!err)
-		PQclear(r);
-	return err;
+	enum sl_err err;
+	for (int tries = 0;; tries++) {
+		err = sl_pg_query(c->ctl, "SELECT pg_catalog.pg_drop_replication_slot($1)", 1,
+				  params, &r, eb);
+		if (!err) {
+			PQclear(r);
+			return SL_OK;
+		}
+		if (err == SL_ERR_RETRY || tries >= 50 || !strstr(eb->msg, "is active for PID"))
+			return err;
+		struct timespec ts = {0, 100 * 1000000};
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* CREATE_REPLICATION_SLOT on a walsender connection; with export, the
@@ -941,9 +971,33 @@ static enum sl_err filter_from_config(const struct sl_config *cfg, struct sl_pg_
 				 sl_config_get(cfg, "message.key.columns"), eb);
 }
 
+/* One warning naming the keys that are set but change nothing (marked
+ * no_effect in keys.c: accepted so that Debezium configurations load). */
+static void warn_no_effect(const struct sl_config *cfg)
+{
+	size_t n, o = 0;
+	const struct sl_cfg_key *keys = sl_config_keys(&n);
+	char list[512];
+	int count = 0;
+	list[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (!keys[i].no_effect || !sl_config_is_set(cfg, keys[i].name))
+			continue;
+		int w = snprintf(list + o, sizeof list - o, "%s\"%s\"", count++ ? ", " : "",
+				 keys[i].name);
+		if (w > 0 && (size_t)w < sizeof list - o)
+			o += (size_t)w;
+	}
+	if (count)
+		sl_warn("config: %s %s accepted for Debezium compatibility but %s no effect in "
+			"sluice (docs/CONFIG.md says why)",
+			list, count == 1 ? "is" : "are", count == 1 ? "has" : "have");
+}
+
 static enum sl_err setup(struct capture *c, struct sl_errbuf *eb)
 {
 	const struct sl_config *cfg = c->cfg;
+	warn_no_effect(cfg);
 	pg_params_from_config(cfg, &c->pg);
 	c->slot = sl_config_get(cfg, "slot.name");
 	c->publication = sl_config_get(cfg, "publication.name");
@@ -1179,21 +1233,41 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 	struct sl_state state;
 	if ((err = sl_state_load(&state, sl_config_get(c->cfg, "offset.storage.dir"), c->slot, eb)))
 		return err;
-	bool exists;
+	bool exists, lost = false;
 	uint64_t confirmed;
-	if ((err = slot_exists(c, &exists, &confirmed, eb)))
+	if ((err = slot_exists(c, &exists, &confirmed, &lost, eb)))
 		goto out;
 	const char *snap_state = sl_state_get(&state, "snapshot");
 	bool in_progress = snap_state && !strcmp(snap_state, "in_progress");
+	/* A stored offset: offset.storage.dir has a record of this slot (its
+	 * snapshot, or its creation by sluice). */
+	bool stored = snap_state || sl_state_get(&state, "slot.lsn");
 	bool want_snapshot = false;
-	if (!strcmp(mode, "always"))
+	const char *why = "new (the last one did not finish)"; /* why a slot is dropped */
+	if (!strcmp(mode, "always") && !c->always_done) {
 		want_snapshot = true;
-	else if (!strcmp(mode, "initial") || !strcmp(mode, "initial_only") ||
-		 !strcmp(mode, "when_needed"))
+		why = "fresh (snapshot.mode=always)";
+	} else if (strcmp(mode, "no_data")) {
+		/* initial, initial_only, when_needed, and always once it has run */
 		want_snapshot = !exists || in_progress;
+		if (exists && !want_snapshot && !strcmp(mode, "when_needed") && (lost || !stored)) {
+			/* Debezium: no offset found, or its position is gone. */
+			want_snapshot = true;
+			why = lost ? "new (the WAL it needs was removed: wal_status lost)"
+				   : "new (offset.storage.dir has no stored offset for it)";
+		}
+	}
+	if (exists && lost && !want_snapshot) {
+		err = sl_err_set(eb, SL_ERR_FATAL,
+				 "replication slot \"%s\" can no longer stream: the WAL it needs was "
+				 "removed (wal_status lost, see max_slot_wal_keep_size), so changes "
+				 "since its confirmed position are gone. Set snapshot.mode=when_needed "
+				 "to take a new snapshot, or drop the slot",
+				 c->slot);
+		goto out;
+	}
 	if (exists && want_snapshot) {
-		sl_info("dropping replication slot \"%s\" to take a %s snapshot", c->slot,
-			in_progress ? "new (the last one did not finish)" : "fresh");
+		sl_info("dropping replication slot \"%s\" to take a %s snapshot", c->slot, why);
 		if ((err = drop_slot(c, eb)))
 			goto out;
 		exists = false;
@@ -1211,16 +1285,18 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		}
 		if ((err = create_slot(c, repl, want_snapshot, snapname, sizeof snapname, &consistent, eb)))
 			goto out_repl;
+		char lsn[24];
+		sl_pg_lsn_format(consistent, lsn);
+		sl_state_set(&state, "slot.lsn", lsn); /* the stored offset (when_needed) */
 		if (want_snapshot) {
 			if ((err = run_snapshot(c, repl, snapname, consistent, eb)))
 				goto out_repl;
-			char lsn[24];
-			sl_pg_lsn_format(consistent, lsn);
 			sl_state_set(&state, "snapshot", "done");
 			sl_state_set(&state, "snapshot.lsn", lsn);
-			if ((err = sl_state_save(&state, eb)))
-				goto out_repl;
+			c->always_done = true;
 		}
+		if ((err = sl_state_save(&state, eb)))
+			goto out_repl;
 	} else if (!snap_state && strcmp(mode, "no_data")) {
 		sl_info("replication slot \"%s\" exists: resuming streaming from it", c->slot);
 	}
@@ -1228,7 +1304,7 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		*snapshot_only_done = true;
 		goto out_repl;
 	}
-	if (!confirmed && (err = slot_exists(c, &exists, &confirmed, eb)))
+	if (!confirmed && (err = slot_exists(c, &exists, &confirmed, NULL, eb)))
 		goto out_repl;
 	err = start_stream(c, repl, confirmed, eb);
 	repl = NULL; /* owned by the stream now, even on error */
@@ -1377,7 +1453,8 @@ enum sl_err sl_capture_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 		if (c->ctl)
 			PQfinish(c->ctl);
 		c->ctl = NULL;
-		sleep_ms(c, backoff_ms(c->retries++));
+		sleep_ms(c, backoff_ms(sl_config_get_int(cfg, "retriable.restart.connector.wait.ms"),
+				       c->retries++));
 		err = SL_OK;
 	}
 	if (!err && sl_config_get_bool(cfg, "slot.drop.on.stop") && c->ctl) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "source/pg/conn.h"
 
 struct sl_pg_type {
@@ -250,6 +251,16 @@ enum sl_err sl_pg_catalog_relation(struct sl_pg_catalog *cat, uint32_t relid,
 			goto out;
 	}
 	rel->ncols = ci;
+	/* A key column that the table does not have is a typo: say so, since
+	 * the key would silently lack it (or be null). */
+	for (size_t k = 0; override && k < override->ncols; k++) {
+		bool found = false;
+		for (int i = 0; i < rel->ncols && !found; i++)
+			found = !strcmp(rel->cols[i].name, override->cols[k]);
+		if (!found)
+			sl_warn("message.key.columns: table \"%s.%s\" has no column \"%s\"",
+				rel->schema, rel->table, override->cols[k]);
+	}
 	rel->topic = sl_pg_topic_name(cat->topic_prefix, rel->schema, rel->table);
 	if (!rel->topic)
 		err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
