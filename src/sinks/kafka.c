@@ -133,6 +133,23 @@ static void ensure_topic(struct kafka_sink *s, const char *topic)
 	rd_kafka_queue_destroy(q);
 }
 
+/* A record key for an error message: at most ~200 bytes, control and
+ * non-ASCII bytes as '?', "null" for no key. */
+static void key_text(const void *key, size_t len, char *out, size_t n)
+{
+	if (!key) {
+		snprintf(out, n, "null");
+		return;
+	}
+	const unsigned char *k = key;
+	size_t max = n - 4, o = 0;
+	for (size_t i = 0; i < len && o < max; i++)
+		out[o++] = k[i] >= 0x20 && k[i] < 0x7f ? (char)k[i] : '?';
+	if (o < len)
+		out[o++] = '.', out[o++] = '.', out[o++] = '.';
+	out[o] = '\0';
+}
+
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	(void)rk;
@@ -148,12 +165,15 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 		s->base.on_ack(s->base.ack_ctx, seq, SL_OK, NULL);
 		return;
 	}
-	char msg[512];
-	if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+	char msg[512], key[208];
+	if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+		key_text(m->key, m->key_len, key, sizeof key);
 		snprintf(msg, sizeof msg,
-			 "record of %zu bytes for topic \"%s\" is larger than the broker accepts: "
-			 "raise the topic's max.message.bytes and kafka.message.max.bytes",
-			 m->len, rd_kafka_topic_name(m->rkt));
+			 "record of %zu bytes with key %s for topic \"%s\" is larger than the "
+			 "broker accepts: raise the topic's max.message.bytes and "
+			 "kafka.message.max.bytes",
+			 m->len + m->key_len, key, rd_kafka_topic_name(m->rkt));
+	}
 	else
 		snprintf(msg, sizeof msg, "could not deliver to topic \"%s\": %s",
 			 rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
@@ -213,13 +233,16 @@ static enum sl_err kafka_produce(struct sl_sink *base, const struct sl_record *r
 		return SL_OK;
 	case RD_KAFKA_RESP_ERR__QUEUE_FULL:
 		return SL_ERR_RETRY;
-	case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+	case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE: {
+		char key[208];
+		key_text(rec->key, rec->key_len, key, sizeof key);
 		return sl_err_set(eb, SL_ERR_TOO_LARGE,
-				  "record of %zu bytes from %s for topic \"%s\" is larger than "
-				  "kafka.message.max.bytes (%s): raise kafka.message.max.bytes and the "
-				  "topic's max.message.bytes",
-				  rec->key_len + rec->value_len, rec->what ? rec->what : "?", rec->topic,
-				  s->max_bytes_hint);
+				  "record of %zu bytes from %s with key %s for topic \"%s\" is larger "
+				  "than kafka.message.max.bytes (%s): raise kafka.message.max.bytes and "
+				  "the topic's max.message.bytes",
+				  rec->key_len + rec->value_len, rec->what ? rec->what : "?", key,
+				  rec->topic, s->max_bytes_hint);
+	}
 	default:
 		return sl_err_set(eb, SL_ERR_FATAL, "could not produce to topic \"%s\": %s",
 				  rec->topic, rd_kafka_err2str(err));

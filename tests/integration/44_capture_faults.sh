@@ -59,13 +59,18 @@ is "$rc" 0 "preflight passes (warnings only)"
 out=$(PGPW=wrong timeout 20 "$SLUICE" capture -c "$TROOT/c.properties" 2>&1); rc=$?
 is "$rc" 1 "wrong password: exits with an error, no retry loop"
 like "$out" 'password authentication failed' "wrong password: the server's reason is shown"
-props "$TROOT/down.properties" "database.port=1" "errors.max.retries=1"
-start=$SECONDS
+props "$TROOT/down.properties" "database.port=1" "errors.max.retries=2" \
+	"retriable.restart.connector.wait.ms=1000"
+start=$(date +%s%N)
 out=$(timeout 30 "$SLUICE" capture -c "$TROOT/down.properties" 2>&1); rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
 is "$rc" 1 "unreachable server: gives up after errors.max.retries"
 like "$out" 'could not connect to PostgreSQL at 127\.0\.0\.1:1' "unreachable server: names host and port"
 n=$(grep -c 'retrying' <<<"$out")
 is "$n" 1 "one log line for the retry state, not one per attempt"
+# retriable.restart.connector.wait.ms=1000: waits of 1 s then 2 s, each less 0-25% jitter.
+check "retriable.restart.connector.wait.ms is the backoff's base: 2 retries took ${ms} ms (2250..6000)" \
+	test "$ms" -ge 2250 -a "$ms" -le 6000
 
 # --- PostgreSQL restarts mid-stream ----------------------------------------------
 "$SLUICE" capture -c "$TROOT/c.properties" >"$TROOT/run.log" 2>&1 &
@@ -112,6 +117,7 @@ psqlc "INSERT INTO orders VALUES (3, 1, repeat('z', 5000))"
 out=$(timeout 60 "$SLUICE" capture -c "$TROOT/k.properties" 2>&1); rc=$?
 is "$rc" 1 "an oversized record stops capture"
 like "$out" 'public\.orders.*kafka\.message\.max\.bytes' "the error names the table and the setting to raise"
+like "$out" 'table "public\.orders" with key \{"id":3\}' "... and the record's key"
 
 # --- no secret anywhere ----------------------------------------------------------
 if grep -rqF "$SECRET" "$TROOT"/*.log "$TROOT/out.jsonl" 2>/dev/null; then
