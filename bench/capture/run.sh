@@ -10,6 +10,11 @@
 # ratio is anchor_time / sluice_time (1.0 = as fast as the anchor).
 # Peak RSS comes from GNU time (%M).
 #
+# Every run must exit 0 and deliver exactly the workload's events (counted in
+# the file sink's output, on stdout, or as the growth of the Kafka topic's end
+# offsets); otherwise the bench stops with an error instead of printing a ratio
+# for work that was not done.
+#
 #   ROWS=1000000 REPS=3 bench/capture/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,8 +45,40 @@ props() { # name sink-lines...
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# timed CMD...: prints "seconds peak_kb"
-timed() { $TIME -f '%e %M' -o "$TROOT/time.out" "$@" >/dev/null 2>>"$TROOT/bench.err" || true; cat "$TROOT/time.out"; }
+bench_fail() {
+	echo "bench: FAILED: $*" >&2
+	[ -s "$TROOT/bench.err" ] && tail -20 "$TROOT/bench.err" >&2
+	exit 1
+}
+# timed CMD...: writes "seconds peak_kb" to $TROOT/result; a command that fails
+# fails the bench.  Runs in this shell (not in a $(...) or <(...) subshell), so
+# that bench_fail's exit ends the bench.
+timed() {
+	local rc=0
+	$TIME -f '%e %M' -o "$TROOT/time.out" "$@" >/dev/null 2>>"$TROOT/bench.err" || rc=$?
+	[ "$rc" -eq 0 ] || bench_fail "exit status $rc: $*"
+	tail -n 1 "$TROOT/time.out" >"$TROOT/result"
+}
+# timed_count CMD...: like timed, with the number of lines CMD wrote to stdout
+# appended ("seconds peak_kb lines").
+timed_count() {
+	local rc=0
+	$TIME -f '%e %M' -o "$TROOT/time.out" "$@" 2>>"$TROOT/bench.err" | wc -l >"$TROOT/lines.out" ||
+		rc=$?
+	[ "$rc" -eq 0 ] || bench_fail "exit status $rc: $*"
+	echo "$(tail -n 1 "$TROOT/time.out") $(cat "$TROOT/lines.out")" >"$TROOT/result"
+}
+# expect WHAT GOT WANT: the delivered event count must be exactly the workload's.
+expect() { [ "$2" -eq "$3" ] || bench_fail "$1: $2 events delivered, $3 expected"; }
+lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+# kafka_total TOPIC: sum of the end offsets of its partitions (0 if it does not exist).
+kafka_total() {
+	local n q=() p
+	n=$(kcat -L -b "$KAFKA_BOOTSTRAP" -t "$1" -J 2>/dev/null | python3 -c 'import json,sys; t=json.load(sys.stdin)["topics"]; print(len(t[0]["partitions"]) if t and not t[0].get("error") else 0)')
+	[ "$n" -gt 0 ] || { echo 0; return; }
+	for ((p = 0; p < n; p++)); do q+=(-t "$1:$p:-1"); done
+	kcat -Q -b "$KAFKA_BOOTSTRAP" "${q[@]}" | awk '$3 == "offset" { s += $4 } END { print s + 0 }'
+}
 
 slots() { # prefix count: create slots before the workload
 	for i in $(seq 1 "$2"); do psqlc "SELECT pg_create_logical_replication_slot('$1$i', 'pgoutput')" >/dev/null; done
@@ -57,18 +94,25 @@ stream_bench() { # name workload-sql
 	echo "# $name: workload written in $((SECONDS - t0)) s, end LSN $end" >&2
 	local ta=() tf=() tk=() mf=() mk=()
 	for i in $(seq 1 "$REPS"); do
-		read -r s m < <(timed "$PGBIN/pg_recvlogical" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
-			--slot "${name}_a$i" --start -E "$end" -o proto_version=1 -o publication_names=p -f /dev/null)
+		timed "$PGBIN/pg_recvlogical" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
+			--slot "${name}_a$i" --start -E "$end" -o proto_version=1 -o publication_names=p -f /dev/null
+		read -r s m <"$TROOT/result"
 		ta+=("$s")
 		f=$(props "${name}_f$i" "slot.name=${name}_f$i" "snapshot.mode=no_data" "sink.type=file" \
 			"sink.file.path=$TROOT/out_$name$i.jsonl")
-		read -r s m < <(timed "$SLUICE" capture -c "$f" --until-lsn "$end")
+		timed "$SLUICE" capture -c "$f" --until-lsn "$end"
+		read -r s m <"$TROOT/result"
 		tf+=("$s"); mf+=("$m")
+		expect "$name, sluice->file run $i" "$(lines "$TROOT/out_$name$i.jsonl")" "$ROWS"
 		rm -f "$TROOT/out_$name$i.jsonl"
 		f=$(props "${name}_k$i" "slot.name=${name}_k$i" "snapshot.mode=no_data" "sink.type=kafka" \
 			"kafka.bootstrap.servers=$KAFKA_BOOTSTRAP")
-		read -r s m < <(timed "$SLUICE" capture -c "$f" --until-lsn "$end")
+		local k0
+		k0=$(kafka_total b.public.bench)
+		timed "$SLUICE" capture -c "$f" --until-lsn "$end"
+		read -r s m <"$TROOT/result"
 		tk+=("$s"); mk+=("$m")
+		expect "$name, sluice->kafka run $i" "$(($(kafka_total b.public.bench) - k0))" "$ROWS"
 	done
 	local a f k
 	a=$(printf '%s\n' "${ta[@]}" | median); f=$(printf '%s\n' "${tf[@]}" | median); k=$(printf '%s\n' "${tk[@]}" | median)
@@ -94,12 +138,15 @@ echo "|---|---|---|---|---|---|---|"
 for threads in 1 2; do
 	ta=(); ts=(); ms=()
 	for i in $(seq 1 "$REPS"); do
-		read -r s m < <(timed psql -X -q -c "COPY bench TO STDOUT")
+		timed psql -X -q -c "COPY bench TO STDOUT"
+		read -r s m <"$TROOT/result"
 		ta+=("$s")
 		f=$(props "snap$threads$i" "slot.name=snap$threads$i" "snapshot.mode=initial_only" \
 			"snapshot.max.threads=$threads" "sink.type=stdout")
-		read -r s m < <(timed "$SLUICE" capture -c "$f")
+		timed_count "$SLUICE" capture -c "$f"
+		read -r s m n <"$TROOT/result"
 		ts+=("$s"); ms+=("$m")
+		expect "snapshot, $threads reader(s), run $i" "$n" "$ROWS"
 		psqlc "SELECT pg_drop_replication_slot('snap$threads$i')" >/dev/null
 	done
 	a=$(printf '%s\n' "${ta[@]}" | median); s=$(printf '%s\n' "${ts[@]}" | median)
@@ -114,7 +161,9 @@ psqlc "CREATE TABLE big(id bigint PRIMARY KEY, pad text)"
 psqlc "INSERT INTO big SELECT g, repeat('x', 40) FROM generate_series(1, $BIG_ROWS) g"
 end=$(psqlc "SELECT pg_current_wal_insert_lsn()")
 f=$(props big1 "slot.name=big1" "snapshot.mode=no_data" "sink.type=stdout")
-read -r s m < <(timed "$SLUICE" capture -c "$f" --until-lsn "$end")
+timed_count "$SLUICE" capture -c "$f" --until-lsn "$end"
+read -r s m n <"$TROOT/result"
+expect "one $BIG_ROWS-row transaction" "$n" "$BIG_ROWS"
 echo
 echo "| one transaction | rows | sluice s | rows/s | peak RSS |"
 echo "|---|---|---|---|---|"
