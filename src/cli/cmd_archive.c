@@ -79,6 +79,13 @@ int sl_cmd_archive(int argc, char **argv)
 				}
 				break;
 			}
+			if (*stop && err == SL_ERR_RETRY) {
+				/* SIGTERM while a server was being retried: nothing
+				 * was committed past what is durable, so this is a
+				 * clean stop, not a failure. */
+				sl_info("stopped while retrying: %s", eb.msg);
+				break;
+			}
 			sl_metrics_inc(SL_M_ERRORS, sl_metrics_err_kind(err));
 			/* The FAILED state change logs the error once. */
 			if (sl_cli_obs_failed(cfg, eb.msg, stop))

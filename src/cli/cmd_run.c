@@ -82,6 +82,12 @@ int sl_cmd_run(int argc, char **argv)
 			enum sl_err err = sl_capture_run(cfg, stop, &eb);
 			if (!err)
 				break;
+			if (*stop && err == SL_ERR_RETRY) {
+				/* SIGTERM while a server was being retried: a clean
+				 * stop (nothing unconfirmed was confirmed). */
+				sl_info("stopped while retrying: %s", eb.msg);
+				break;
+			}
 			/* The FAILED state change logs the error once. */
 			if (sl_cli_obs_failed(cfg, eb.msg, stop))
 				continue; /* POST .../restart */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/stop.h"
 #include "obs/http.h"
 #include "obs/metrics.h"
 #include "obs/status.h"
@@ -33,6 +34,7 @@ volatile sig_atomic_t *sl_cli_stop_flag(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sl_stop_register(&g_stop);
 	return &g_stop;
 }
 

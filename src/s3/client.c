@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/stop.h"
+
 #include "core/clock.h"
 #include "core/log.h"
 #include "obs/metrics.h"
@@ -330,11 +332,16 @@ static void count_retry(const struct sl_s3_request *rq)
 		sl_metric_add(sl_metric0(SL_M_S3_PART_RETRIES), 1);
 }
 
+/* Sleep between retries; a stop request (core/stop.h) cuts it short. */
 static void sleep_ms(int ms)
 {
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	while (ms > 0 && !sl_stop_requested()) {
+		int slice = ms < 50 ? ms : 50;
+		struct timespec ts = {0, (long)slice * 1000000L};
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+		ms -= slice;
+	}
 }
 
 /* Non-retryable transport failures: misconfiguration, TLS trust. */
@@ -498,6 +505,7 @@ enum sl_err sl_s3_client_do(struct sl_s3_client *c, const struct sl_s3_request *
 	sl_sigv4_sha256_hex(rq->body ? rq->body : "", rq->body ? rq->body_len : 0, payload_hash);
 	const char *what = rq->key ? rq->key : "(bucket)";
 
+	int stop_left = 2;
 	for (int attempt = 1;; attempt++) {
 		struct attempt a = {0};
 		memset(rs, 0, sizeof *rs);
@@ -544,6 +552,15 @@ enum sl_err sl_s3_client_do(struct sl_s3_client *c, const struct sl_s3_request *
 				return sl_err_set(eb, e, "could not read s3://%s/%s: response too large",
 						  c->bucket, rq->key ? rq->key : "");
 			return SL_OK;
+		}
+		/* Asked to stop: two more tries, then give up (nothing is lost:
+		 * whatever this request was for is not committed). */
+		if (sl_stop_requested() && stop_left-- <= 0) {
+			sl_warn("s3: %s %s: giving up after %d attempts, stopping: %s", rq->method,
+				what, attempt, reason);
+			return sl_err_set(eb, SL_ERR_RETRY,
+					  "could not %s s3://%s/%s (stopping after %d attempts): %s",
+					  rq->method, c->bucket, rq->key ? rq->key : "", attempt, reason);
 		}
 		if (attempt >= c->max_attempts) {
 			sl_warn("s3: %s %s failed after %d attempts: %s", rq->method, what, attempt,
