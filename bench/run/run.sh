@@ -11,8 +11,9 @@
 # lake must hold exactly ROWS events.
 # Workloads on an 11-column table (bigint pk, int, text, numeric(12,2),
 # text, timestamptz, date, bool, float8, uuid, smallint): one INSERT of
-# ROWS rows, then one UPDATE of all of them.  Both exceed
-# logical_decoding_work_mem, so PostgreSQL streams them in chunks.
+# ROWS rows, then one UPDATE of all of them (both exceed
+# logical_decoding_work_mem, so PostgreSQL streams them in chunks), then
+# ROWS more rows inserted in transactions of BATCH rows (default 1000).
 # Times are medians of REPS; ratio = anchor time / sluice time (target
 # >= 0.8).  CPU is user+sys and peak RSS is %M, both from GNU time.
 #
@@ -94,5 +95,17 @@ bench insert "INSERT INTO bench SELECT g, g % 1000, (ARRAY['new','paid','shipped
   '2026-01-01'::timestamptz + g * interval '1 second', '2020-01-01'::date + g % 2000, g % 3 = 0, g / 7.0,
   md5(g::text)::uuid, (g % 500)::smallint FROM generate_series(1, $ROWS) g"
 bench update "UPDATE bench SET amount = amount + 1, status = 'paid'"
+# Many ordinary transactions (1000 rows each, below logical_decoding_work_mem):
+# PostgreSQL sends each at its commit while it decodes the next, so sluice
+# works while the walsender does instead of after it.
+BATCH=${BATCH:-1000}
+bench batched "DO \$\$ BEGIN FOR b IN 0..$(( (ROWS + BATCH - 1) / BATCH - 1 )) LOOP
+  INSERT INTO bench SELECT g, g % 1000, (ARRAY['new','paid','shipped','cancelled'])[1 + g % 4],
+    (g % 100000) / 100.0, 'note ' || g || ' for customer ' || (g * 13 % 50000),
+    '2026-01-01'::timestamptz + g * interval '1 second', '2020-01-01'::date + g % 2000, g % 3 = 0, g / 7.0,
+    md5(g::text)::uuid, (g % 500)::smallint
+  FROM generate_series($ROWS + 1 + b * $BATCH, LEAST($ROWS + (b + 1) * $BATCH, 2 * $ROWS)) g;
+  COMMIT;
+END LOOP; END \$\$"
 if [ -s "$TROOT/bench.err" ]; then echo; echo "stderr:"; tail -5 "$TROOT/bench.err"; fi
 exit 0
