@@ -171,10 +171,12 @@ static const struct sl_cfg_key keys[] = {
 	 .doc = "How INTERVAL values are encoded: approximate microseconds, or an ISO 8601 "
 		"string such as P1Y2M3DT4H5M6.78S."},
 	{.name = "hstore.handling.mode", .type = SL_CFG_ENUM, .def = "json",
-	 .enum_values = "json|map", .roles = CAP, .no_effect = true,
-	 .doc = "Accepted for Debezium compatibility: sluice does not map HSTORE values yet, "
-		"so there is nothing for it to choose. In Debezium, json encodes them as a JSON text and "
-		"map as a map of strings."},
+	 .enum_values = "json|map", .roles = CAP,
+	 .doc = "How HSTORE values (also inside hstore[]) are encoded. json: a string whose "
+		"text is a JSON object of the pairs, such as {\"a\":\"1\",\"b\":null} (schema name "
+		"io.debezium.data.Json). map: a Kafka Connect map of strings to optional strings, "
+		"so the event holds that object itself. Pairs come in the order Debezium's "
+		"java.util.HashMap gives them."},
 	{.name = "money.fraction.digits", .type = SL_CFG_INT, .def = "2", .min = 0, .max = 20,
 	 .roles = CAP,
 	 .doc = "Scale used for MONEY values when decimal.handling.mode=precise."},

@@ -20,12 +20,14 @@
 #include "event/debezium.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/json.h"
+#include "core/log.h"
 #include "event/pgtype_oids.h"
 #include "event/pgtypes.h"
 
@@ -81,6 +83,9 @@ enum sl_err sl_dbz_opts_set_mode(struct sl_dbz_opts *o, const char *key, const c
 	static const struct mode_name itv[] = {{"numeric", SL_DBZ_INTERVAL_NUMERIC},
 					       {"string", SL_DBZ_INTERVAL_STRING},
 					       {NULL, 0}};
+	static const struct mode_name hst[] = {{"json", SL_DBZ_HSTORE_JSON},
+					       {"map", SL_DBZ_HSTORE_MAP},
+					       {NULL, 0}};
 	int v;
 	enum sl_err err;
 	if (!key || !value)
@@ -97,6 +102,9 @@ enum sl_err sl_dbz_opts_set_mode(struct sl_dbz_opts *o, const char *key, const c
 	} else if (strcmp(key, "interval.handling.mode") == 0) {
 		if (!(err = set_mode(&v, itv, key, value, eb)))
 			o->interval = (enum sl_dbz_interval_mode)v;
+	} else if (strcmp(key, "hstore.handling.mode") == 0) {
+		if (!(err = set_mode(&v, hst, key, value, eb)))
+			o->hstore = (enum sl_dbz_hstore_mode)v;
 	} else {
 		err = sl_err_set(eb, SL_ERR_CONFIG, "unknown mode setting \"%s\"", key);
 	}
@@ -133,7 +141,9 @@ enum kind {
 	K_BINARY,     /* bytea per binary.handling.mode */
 	K_BIT_BOOL,
 	K_BITS,
-	K_POINT
+	K_POINT,
+	K_HSTORE_JSON, /* hstore as a JSON object text (io.debezium.data.Json) */
+	K_HSTORE_MAP   /* hstore as a Connect map<string, optional string> */
 };
 
 struct colenc {
@@ -261,7 +271,21 @@ static void classify(const struct sl_dbz_opts *o, const struct sl_column *c, str
 		e->k = e->bits_len > 1 ? K_BITS : K_BIT_BOOL;
 		break;
 	case SL_PG_POINT: e->k = K_POINT; break;
-	default: e->k = K_OMIT; break;
+	default:
+		/* Extension types, by name (their OIDs differ per database), as
+		 * Debezium's TypeRegistry finds them. */
+		e->k = K_OMIT;
+		if (!c->type_name)
+			break;
+		if (strcmp(c->type_name, "citext") == 0) {
+			e->k = K_STRING;
+		} else if (strcmp(c->type_name, "ltree") == 0) {
+			e->k = K_STRING;
+			e->sname = "io.debezium.data.Ltree";
+		} else if (strcmp(c->type_name, "hstore") == 0) {
+			e->k = o->hstore == SL_DBZ_HSTORE_MAP ? K_HSTORE_MAP : K_HSTORE_JSON;
+		}
+		break;
 	}
 	if (e->array) {
 		/* Debezium has no converter for these array types. */
@@ -284,6 +308,93 @@ static void classify(const struct sl_dbz_opts *o, const struct sl_column *c, str
 		if (e->k == K_INT16 || e->k == K_INT32 || e->k == K_INT64)
 			e->is_int_array_toast = true;
 	}
+}
+
+/* ---- type names and omitted columns --------------------------------------- */
+
+/* The column's type for messages: "numeric", "hstore[]", "OID 603". */
+static const char *type_name(const struct sl_column *col, char *buf, size_t cap)
+{
+	const char *n = NULL;
+	switch (col->base_oid) {
+	case SL_PG_NUMERIC: n = "numeric"; break;
+	case SL_PG_TIMESTAMPTZ: n = "timestamptz"; break;
+	case SL_PG_TIMESTAMP: n = "timestamp"; break;
+	case SL_PG_DATE: n = "date"; break;
+	case SL_PG_TIME: n = "time"; break;
+	case SL_PG_TIMETZ: n = "timetz"; break;
+	case SL_PG_INTERVAL: n = "interval"; break;
+	case SL_PG_BYTEA: n = "bytea"; break;
+	case SL_PG_MONEY: n = "money"; break;
+	case SL_PG_BOOL: n = "boolean"; break;
+	case SL_PG_FLOAT4: n = "real"; break;
+	case SL_PG_FLOAT8: n = "double precision"; break;
+	case SL_PG_INT2: n = "smallint"; break;
+	case SL_PG_INT4: n = "integer"; break;
+	case SL_PG_INT8: n = "bigint"; break;
+	default: n = col->type_name; break;
+	}
+	if (n)
+		snprintf(buf, cap, "%s%s", n, col->is_array ? "[]" : "");
+	else
+		snprintf(buf, cap, "OID %" PRIu32 "%s", col->base_oid, col->is_array ? "[]" : "");
+	return buf;
+}
+
+/* (table, column, type) triples already warned about, for the process:
+ * each snapshot chunk and each Relation message builds its own copy of a
+ * relation, yet the warning is about the table. */
+struct omit_key {
+	char *k;
+	size_t n;
+};
+static pthread_mutex_t omit_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct omit_key *omit_seen;
+static size_t omit_n, omit_cap;
+
+/* Whether key k[0..n) is new (and now remembered).  Out of memory it is
+ * taken as new: a repeated warning beats a lost one. */
+static bool omit_first(const char *k, size_t n)
+{
+	bool fresh = true;
+	pthread_mutex_lock(&omit_mu);
+	for (size_t i = 0; i < omit_n && fresh; i++)
+		fresh = !(omit_seen[i].n == n && memcmp(omit_seen[i].k, k, n) == 0);
+	if (fresh && omit_n == omit_cap) {
+		size_t cap = omit_cap ? omit_cap * 2 : 16;
+		struct omit_key *p = realloc(omit_seen, cap * sizeof *p);
+		if (p) {
+			omit_seen = p;
+			omit_cap = cap;
+		}
+	}
+	if (fresh && omit_n < omit_cap && (omit_seen[omit_n].k = malloc(n ? n : 1))) {
+		memcpy(omit_seen[omit_n].k, k, n);
+		omit_seen[omit_n++].n = n;
+	}
+	pthread_mutex_unlock(&omit_mu);
+	return fresh;
+}
+
+/* Debezium leaves a column it has no converter for out of its events
+ * (include.unknown.datatypes=false): so does sluice, and says so once. */
+static void warn_omitted(const struct sl_relation *rel, const struct sl_column *col)
+{
+	char tn[96];
+	type_name(col, tn, sizeof tn);
+	struct sl_buf key;
+	sl_buf_init(&key, 0);
+	/* NUL-separated: names may hold any other byte. */
+	bool fresh = true;
+	if (!sl_buf_puts(&key, rel->schema) && !sl_buf_putc(&key, '\0') &&
+	    !sl_buf_puts(&key, rel->table) && !sl_buf_putc(&key, '\0') &&
+	    !sl_buf_puts(&key, col->name) && !sl_buf_putc(&key, '\0') && !sl_buf_puts(&key, tn))
+		fresh = omit_first(key.data, key.len);
+	sl_buf_free(&key);
+	if (fresh)
+		sl_warn("table \"%s.%s\": column \"%s\" is left out of events: Debezium has no "
+			"mapping for its type %s (include.unknown.datatypes=false)",
+			rel->schema, rel->table, col->name, tn);
 }
 
 /* ---- schema rendering ---------------------------------------------------- */
@@ -415,6 +526,16 @@ static enum sl_err sch_scalar(struct sl_buf *b, const struct sl_dbz_opts *o,
 				   optional ? "true" : "false"));
 		PUT(put_field_name(b, field));
 		return sl_buf_putc(b, '}');
+	case K_HSTORE_JSON:
+		return sch_simple(b, "string", optional, "io.debezium.data.Json", NULL, field);
+	case K_HSTORE_MAP:
+		/* SchemaBuilder.map(STRING_SCHEMA, OPTIONAL_STRING_SCHEMA) */
+		PUT(sl_buf_appendf(b, "{\"type\":\"map\",\"keys\":{\"type\":\"string\","
+				      "\"optional\":false},\"values\":{\"type\":\"string\","
+				      "\"optional\":true},\"optional\":%s",
+				   optional ? "true" : "false"));
+		PUT(put_field_name(b, field));
+		return sl_buf_putc(b, '}');
 	}
 	return SL_OK;
 }
@@ -502,12 +623,21 @@ struct src_cache {
 	size_t tail_len;
 };
 
+/* One key/value pair of an hstore value (see hs_parse). */
+struct hs_pair {
+	const char *k, *v; /* v NULL for a NULL value */
+	size_t kn, vn;
+	uint32_t h;        /* the key's java.util.HashMap hash */
+	bool dup;          /* an earlier pair has the same key (HashMap keeps that one) */
+};
+
 struct cache {
 	/* options the cache was built for */
 	enum sl_dbz_decimal_mode decimal;
 	enum sl_dbz_time_mode time;
 	enum sl_dbz_binary_mode binary;
 	enum sl_dbz_interval_mode interval;
+	enum sl_dbz_hstore_mode hstore;
 	int money_digits;
 	bool legacy;
 	char *prefix;
@@ -516,6 +646,12 @@ struct cache {
 	struct sl_buf key_schema;   /* {"schema":{...},"payload": */
 	struct sl_buf value_schema; /* {"schema":{...},"payload": */
 	struct sl_buf scratch;
+	/* hstore values: unescaped keys and values, their pairs, the order
+	 * of java.util.HashMap and its bin counts (see hs_parse). */
+	struct sl_buf hs_text;
+	struct hs_pair *hs_pairs;
+	uint32_t *hs_order, *hs_bins;
+	size_t hs_pairs_cap, hs_order_cap, hs_bins_cap;
 	/* Column i's `"name":` (escaped) is names[name_off[i] .. name_off[i+1]). */
 	struct sl_buf names;
 	size_t *name_off;
@@ -532,6 +668,10 @@ static void cache_free(void *p)
 	sl_buf_free(&c->key_schema);
 	sl_buf_free(&c->value_schema);
 	sl_buf_free(&c->scratch);
+	sl_buf_free(&c->hs_text);
+	free(c->hs_pairs);
+	free(c->hs_order);
+	free(c->hs_bins);
 	sl_buf_free(&c->names);
 	free(c->name_off);
 	sl_buf_free(&c->src.head);
@@ -583,6 +723,7 @@ static enum sl_err build_cache(const struct sl_dbz_opts *o, const struct sl_rela
 	c->time = o->time;
 	c->binary = o->binary;
 	c->interval = o->interval;
+	c->hstore = o->hstore;
 	c->money_digits = o->money_fraction_digits;
 	c->legacy = o->legacy_txn_last;
 	c->prefix = strdup(o->topic_prefix ? o->topic_prefix : "");
@@ -590,8 +731,11 @@ static enum sl_err build_cache(const struct sl_dbz_opts *o, const struct sl_rela
 	c->cols = calloc((size_t)(rel->ncols ? rel->ncols : 1), sizeof *c->cols);
 	if (!c->prefix || !c->cols)
 		return SL_ERR_NOMEM;
-	for (int i = 0; i < rel->ncols; i++)
+	for (int i = 0; i < rel->ncols; i++) {
 		classify(o, &rel->cols[i], &c->cols[i]);
+		if (c->cols[i].k == K_OMIT && !rel->cols[i].excluded)
+			warn_omitted(rel, &rel->cols[i]);
+	}
 	c->name_off = calloc((size_t)rel->ncols + 1, sizeof *c->name_off);
 	if (!c->name_off)
 		return SL_ERR_NOMEM;
@@ -652,7 +796,8 @@ static enum sl_err get_cache(const struct sl_dbz_opts *o, const struct sl_relati
 	struct cache *c = rel->enc_cache;
 	if (c && rel->enc_cache_free == cache_free && c->decimal == o->decimal &&
 	    c->time == o->time && c->binary == o->binary && c->interval == o->interval &&
-	    c->money_digits == o->money_fraction_digits && c->legacy == o->legacy_txn_last &&
+	    c->hstore == o->hstore && c->money_digits == o->money_fraction_digits &&
+	    c->legacy == o->legacy_txn_last &&
 	    (c->prefix_ptr == o->topic_prefix ||
 	     strcmp(c->prefix, o->topic_prefix ? o->topic_prefix : "") == 0)) {
 		c->prefix_ptr = o->topic_prefix;
@@ -711,39 +856,179 @@ struct ctx {
 	struct sl_errbuf *eb;
 };
 
-static const char *type_name(const struct sl_column *col)
-{
-	static char buf[32];
-	switch (col->base_oid) {
-	case SL_PG_NUMERIC: return col->is_array ? "numeric[]" : "numeric";
-	case SL_PG_TIMESTAMPTZ: return "timestamptz";
-	case SL_PG_TIMESTAMP: return "timestamp";
-	case SL_PG_DATE: return "date";
-	case SL_PG_TIME: return "time";
-	case SL_PG_TIMETZ: return "timetz";
-	case SL_PG_INTERVAL: return "interval";
-	case SL_PG_BYTEA: return "bytea";
-	case SL_PG_MONEY: return "money";
-	case SL_PG_BOOL: return "boolean";
-	case SL_PG_FLOAT4: return "real";
-	case SL_PG_FLOAT8: return "double precision";
-	case SL_PG_INT2: return "smallint";
-	case SL_PG_INT4: return "integer";
-	case SL_PG_INT8: return "bigint";
-	default: break;
-	}
-	/* Not thread-safe, only used on the error path. */
-	snprintf(buf, sizeof buf, "type oid %" PRIu32 "%s", col->base_oid,
-		 col->is_array ? "[]" : "");
-	return buf;
-}
-
 static enum sl_err bad_value(struct ctx *x, const struct sl_column *col, const char *s, size_t n)
 {
+	char tn[96];
 	return sl_err_set(x->eb, SL_ERR_PROTO,
 			  "could not encode column \"%s\" of table \"%s.%s\": invalid %s value \"%.*s\"",
-			  col->name, x->rel->schema, x->rel->table, type_name(col),
+			  col->name, x->rel->schema, x->rel->table, type_name(col, tn, sizeof tn),
 			  (int)(n > 64 ? 64 : n), s);
+}
+
+/* ---- hstore -----------------------------------------------------------------
+ * Debezium reads hstore text with pgjdbc's HStoreConverter.fromString()
+ * into a java.util.HashMap, then writes the map's entries in iteration
+ * order: as a JSON object text through Jackson (hstore.handling.mode=json)
+ * or as a Connect map the JsonConverter prints as an object (map).  That
+ * order is reproduced here: bins by String.hashCode() of the key, spread
+ * as HashMap.hash() does, in a table sized by the same puts; within a bin,
+ * insertion order.  Not modelled: a bin of 9 or more keys in a table of
+ * 64 or more bins becomes a red-black tree with an order of its own; it
+ * takes 9 keys whose spread hashes share their low 6+ bits. */
+
+static size_t tv_utf8_len(const unsigned char *s, size_t n);
+
+/* HashMap.hash(key): String.hashCode() over the key's UTF-16 code units
+ * (invalid UTF-8 bytes read as U+FFFD, as sl_json_str() writes them),
+ * then h ^ (h >>> 16). */
+static uint32_t java_hash(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	uint32_t h = 0;
+	while (p < end) {
+		uint32_t cp;
+		size_t l = *p < 0x80 ? 1 : tv_utf8_len(p, (size_t)(end - p));
+		if (l == 1)
+			cp = *p;
+		else if (l == 0)
+			cp = 0xFFFD, l = 1;
+		else {
+			cp = p[0] & (0xFF >> (l + 1));
+			for (size_t i = 1; i < l; i++)
+				cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			h = 31 * h + (0xD800 + (cp >> 10));
+			h = 31 * h + (0xDC00 + (cp & 0x3FF));
+		} else {
+			h = 31 * h + cp;
+		}
+		p += l;
+	}
+	return h ^ (h >> 16);
+}
+
+static enum sl_err grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return SL_OK;
+	size_t n = *cap ? *cap : 16;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(*p, n * size);
+	if (!q)
+		return SL_ERR_NOMEM;
+	*p = q;
+	*cap = n;
+	return SL_OK;
+}
+
+/* Bin counts of the first `upto` live pairs in a table of `bins` bins. */
+static void hs_count(struct cache *c, size_t upto, size_t bins)
+{
+	memset(c->hs_bins, 0, bins * sizeof *c->hs_bins);
+	for (size_t i = 0; i < upto; i++)
+		if (!c->hs_pairs[i].dup)
+			c->hs_bins[c->hs_pairs[i].h & (bins - 1)]++;
+}
+
+/* Parse hstore text s[0..n) into c->hs_pairs and put the indexes of the
+ * live pairs, in HashMap iteration order, into c->hs_order.  *count gets
+ * their number. */
+static enum sl_err hs_parse(struct ctx *x, const struct sl_column *col, const char *s, size_t n,
+			    size_t *count)
+{
+	struct cache *c = x->c;
+	sl_buf_reset(&c->hs_text);
+	PUT(sl_buf_reserve(&c->hs_text, n));
+	struct sl_pg_hstore_iter it;
+	sl_pg_hstore_begin(&it, s, n, c->hs_text.data);
+	size_t np = 0;
+	bool sorted = true; /* keys ascending as hstore stores them: then unique */
+	for (;;) {
+		struct hs_pair pr = {0};
+		int r = sl_pg_hstore_next(&it, &pr.k, &pr.kn, &pr.v, &pr.vn);
+		if (r == 0)
+			break;
+		if (r < 0)
+			return bad_value(x, col, s, n);
+		if (np > UINT32_MAX - 1)
+			return SL_ERR_TOO_LARGE;
+		PUT(grow((void **)&c->hs_pairs, &c->hs_pairs_cap, np + 1, sizeof *c->hs_pairs));
+		pr.h = java_hash(pr.k, pr.kn);
+		if (np) {
+			const struct hs_pair *q = &c->hs_pairs[np - 1];
+			sorted = sorted && (q->kn < pr.kn ||
+					    (q->kn == pr.kn && memcmp(q->k, pr.k, pr.kn) < 0));
+		}
+		c->hs_pairs[np++] = pr;
+	}
+	struct hs_pair *p = c->hs_pairs;
+	/* A repeated key (never in hstore's own output): HashMap.put() keeps
+	 * the first entry's place with the last value. */
+	for (size_t i = 1; !sorted && i < np; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!p[j].dup && p[j].h == p[i].h && p[j].kn == p[i].kn &&
+			    memcmp(p[j].k, p[i].k, p[i].kn) == 0) {
+				p[j].v = p[i].v;
+				p[j].vn = p[i].vn;
+				p[i].dup = true;
+				break;
+			}
+	/* The table size after these puts into new HashMap<>(): 16 bins,
+	 * doubled when the size passes 3/4 of them, and when a put makes a
+	 * bin of 9 while there are fewer than 64 (treeifyBin() resizes). */
+	size_t bins = 16, live = 0;
+	PUT(grow((void **)&c->hs_bins, &c->hs_bins_cap, bins, sizeof *c->hs_bins));
+	hs_count(c, 0, bins);
+	for (size_t i = 0; i < np; i++) {
+		if (p[i].dup)
+			continue;
+		live++;
+		size_t nb = bins;
+		if (++c->hs_bins[p[i].h & (bins - 1)] >= 9 && bins < 64)
+			nb *= 2;
+		if (live > nb / 4 * 3)
+			nb *= 2;
+		if (nb != bins) {
+			bins = nb;
+			PUT(grow((void **)&c->hs_bins, &c->hs_bins_cap, bins, sizeof *c->hs_bins));
+			hs_count(c, i + 1, bins);
+		}
+	}
+	/* Iteration: bin by bin, each in insertion order (a counting sort). */
+	PUT(grow((void **)&c->hs_order, &c->hs_order_cap, live ? live : 1, sizeof *c->hs_order));
+	hs_count(c, np, bins);
+	uint32_t at = 0;
+	for (size_t b = 0; b < bins; b++) {
+		uint32_t k = c->hs_bins[b];
+		c->hs_bins[b] = at;
+		at += k;
+	}
+	for (size_t i = 0; i < np; i++)
+		if (!p[i].dup)
+			c->hs_order[c->hs_bins[p[i].h & (bins - 1)]++] = (uint32_t)i;
+	*count = live;
+	return SL_OK;
+}
+
+/* An hstore value as the JSON object {"k":"v","k2":null} (both modes). */
+static enum sl_err put_hstore_object(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
+				     const char *s, size_t n)
+{
+	size_t np;
+	PUT(hs_parse(x, col, s, n, &np));
+	PUT(sl_buf_putc(b, '{'));
+	for (size_t i = 0; i < np; i++) {
+		const struct hs_pair *p = &x->c->hs_pairs[x->c->hs_order[i]];
+		if (i)
+			PUT(sl_buf_putc(b, ','));
+		PUT(sl_json_str(b, p->k, p->kn));
+		PUT(sl_buf_putc(b, ':'));
+		PUT(p->v ? sl_json_str(b, p->v, p->vn) : sl_buf_puts(b, "null"));
+	}
+	return sl_buf_putc(b, '}');
 }
 
 static enum sl_err put_binary(struct sl_buf *b, enum sl_dbz_binary_mode m, const void *p, size_t n)
@@ -1328,6 +1613,14 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		PUT(sl_json_base64(b, wkb, sizeof wkb, 0));
 		return sl_buf_puts(b, ",\"srid\":null}");
 	}
+	case K_HSTORE_MAP: return put_hstore_object(x, b, col, s, n);
+	case K_HSTORE_JSON: {
+		/* The object's text (Jackson writes it compact), as a string. */
+		struct sl_buf *sb = &x->c->scratch;
+		sl_buf_reset(sb);
+		PUT(put_hstore_object(x, sb, col, s, n));
+		return sl_json_str(b, sb->data, sb->len);
+	}
 	}
 	return SL_OK;
 }
@@ -1585,6 +1878,15 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 		}
 		return SL_OK;
 	}
+	case K_HSTORE_JSON:
+		/* The JSON text put_scalar() quotes: valid UTF-8 (sl_json_str()
+		 * wrote it), so a reader gets these very bytes back. */
+		sl_buf_reset(sb);
+		PUT(put_hstore_object(x, sb, col, s, n));
+		tv_set(out, SL_TV_STR);
+		out->p = sb->data;
+		out->n = sb->len;
+		return SL_OK;
 	case K_DEC_VAR:
 	case K_MONEY_PRECISE:
 	case K_MONEY_STRING:
@@ -1594,6 +1896,7 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 	case K_BIT_BOOL:
 	case K_BITS:
 	case K_POINT:
+	case K_HSTORE_MAP:
 		/* No typed form; the encoder's verdict on the value still holds. */
 		sl_buf_reset(sb);
 		PUT(put_scalar(x, sb, col, e, s, n));
@@ -1692,6 +1995,8 @@ static enum sl_err put_fallback(struct ctx *x, struct sl_buf *b, const struct co
 	case K_POINT:
 		return sl_buf_puts(b, "{\"x\":0.0,\"y\":0.0,\"wkb\":\"AQEAAAAAAAAAAAAAAAAAAAAAAAAA\","
 				      "\"srid\":null}");
+	case K_HSTORE_JSON: return sl_buf_puts(b, "\"{}\"");
+	case K_HSTORE_MAP: return sl_buf_puts(b, "{}");
 	case K_OMIT: break;
 	}
 	return sl_buf_puts(b, "null");
@@ -1733,6 +2038,20 @@ static enum sl_err put_toast(struct ctx *x, struct sl_buf *b, const struct sl_co
 	case K_TSTZ:
 	case K_TIMETZ: return sl_json_str(b, ph, pl);
 	case K_BINARY: return put_binary(b, x->o->binary, ph, pl);
+	case K_HSTORE_JSON:
+	case K_HSTORE_MAP: {
+		/* UnchangedToastedPlaceholder: the map {placeholder: placeholder},
+		 * as its JSON text in json mode. */
+		struct sl_buf *sb = e->k == K_HSTORE_MAP ? b : &x->c->scratch;
+		if (sb != b)
+			sl_buf_reset(sb);
+		PUT(sl_buf_putc(sb, '{'));
+		PUT(sl_json_str(sb, ph, pl));
+		PUT(sl_buf_putc(sb, ':'));
+		PUT(sl_json_str(sb, ph, pl));
+		PUT(sl_buf_putc(sb, '}'));
+		return sb == b ? SL_OK : sl_json_str(b, sb->data, sb->len);
+	}
 	default: return sl_buf_puts(b, "null");
 	}
 }

@@ -18,6 +18,13 @@
  * settings (DateStyle=ISO, TimeZone=UTC, IntervalStyle=iso_8601,
  * extra_float_digits=3, bytea_output=hex).  Text that cannot be parsed for
  * its column type yields SL_ERR_PROTO naming table, column and type.
+ *
+ * Columns of a type Debezium cannot map (box, PostGIS, pgvector...) are
+ * left out of keys, values and schemas, as Debezium does with
+ * include.unknown.datatypes=false.  The first time a relation with such a
+ * column is encoded, a warning names table, column and type; it is logged
+ * once per process for each (table, column, type), however many copies
+ * of the relation are built (snapshot chunks, Relation messages).
  */
 #ifndef SL_EVENT_DEBEZIUM_H
 #define SL_EVENT_DEBEZIUM_H
@@ -44,6 +51,9 @@ enum sl_dbz_binary_mode {
 };
 /* interval.handling.mode */
 enum sl_dbz_interval_mode { SL_DBZ_INTERVAL_NUMERIC, SL_DBZ_INTERVAL_STRING };
+/* hstore.handling.mode: a JSON text (io.debezium.data.Json) or a Connect
+ * map of strings */
+enum sl_dbz_hstore_mode { SL_DBZ_HSTORE_JSON, SL_DBZ_HSTORE_MAP };
 
 /* The strings are borrowed and must stay unchanged while in use: the
  * encoder's per-relation cache recognises them by pointer (assign a
@@ -56,6 +66,7 @@ struct sl_dbz_opts {
 	enum sl_dbz_time_mode time;
 	enum sl_dbz_binary_mode binary;
 	enum sl_dbz_interval_mode interval;
+	enum sl_dbz_hstore_mode hstore;
 	bool key_schemas, value_schemas; /* key/value.converter.schemas.enable */
 	const char *unavailable_placeholder; /* unavailable.value.placeholder */
 	int money_fraction_digits;           /* money.fraction.digits */
@@ -66,7 +77,7 @@ struct sl_dbz_opts {
 	bool legacy_txn_last;
 };
 
-/* Debezium's defaults: precise, adaptive, bytes, numeric, schemas off,
+/* Debezium's defaults: precise, adaptive, bytes, numeric, json, schemas off,
  * "__debezium_unavailable_value", 2 money digits, no transaction metadata.
  * String fields are set to "" / "sluice" placeholders the caller replaces. */
 void sl_dbz_opts_init(struct sl_dbz_opts *o);
@@ -75,7 +86,8 @@ void sl_dbz_opts_init(struct sl_dbz_opts *o);
  * "decimal.handling.mode" (precise|string|double),
  * "time.precision.mode" (adaptive|adaptive_time_microseconds|connect),
  * "binary.handling.mode" (bytes|base64|base64-url-safe|hex),
- * "interval.handling.mode" (numeric|string).  Case-insensitive values.
+ * "interval.handling.mode" (numeric|string),
+ * "hstore.handling.mode" (json|map).  Case-insensitive values.
  * SL_ERR_CONFIG names the key and lists the accepted values. */
 enum sl_err sl_dbz_opts_set_mode(struct sl_dbz_opts *o, const char *key, const char *value,
 				 struct sl_errbuf *eb);

@@ -17,6 +17,7 @@ void sl_relation_free(struct sl_relation *rel)
 	for (int i = 0; i < rel->ncols; i++) {
 		struct sl_column *c = &rel->cols[i];
 		free(c->name);
+		free(c->type_name);
 		for (int j = 0; j < c->n_enum_labels; j++)
 			free(c->enum_labels[j]);
 		free(c->enum_labels);

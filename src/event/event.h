@@ -32,6 +32,10 @@ struct sl_column {
 	uint32_t base_oid;
 	int32_t base_typmod; /* typmod that applies to base_oid (domain's or column's) */
 	bool is_array;
+	/* pg_type.typname of base_oid (owned; NULL when unknown).  Extension
+	 * types such as hstore, citext and ltree have per-database OIDs, so
+	 * encoders recognise them by this name. */
+	char *type_name;
 	bool is_enum;        /* base type is an enum; labels below */
 	char **enum_labels;  /* owned; enum labels in sort order, or NULL */
 	int n_enum_labels;

@@ -606,3 +606,77 @@ int sl_pg_array_next(struct sl_pg_array_iter *it, char *scratch, size_t scratch_
 	it->pos = p;
 	return 1;
 }
+
+void sl_pg_hstore_begin(struct sl_pg_hstore_iter *it, const char *s, size_t n, char *scratch)
+{
+	memset(it, 0, sizeof *it);
+	it->s = s;
+	it->n = n;
+	it->scratch = scratch;
+}
+
+/* A quoted hstore string at it->pos (hstore_out's cpw()). */
+static bool hstore_str(struct sl_pg_hstore_iter *it, const char **out, size_t *len)
+{
+	const char *s = it->s;
+	size_t n = it->n, p = it->pos;
+	if (p >= n || s[p] != '"')
+		return false;
+	size_t start = ++p;
+	bool esc = false;
+	while (p < n && s[p] != '"') {
+		if (s[p] == '\\') {
+			if (p + 1 >= n || (s[p + 1] != '"' && s[p + 1] != '\\'))
+				return false;
+			esc = true;
+			p++;
+		}
+		p++;
+	}
+	if (p >= n)
+		return false;
+	if (!esc) {
+		*out = s + start;
+		*len = p - start;
+	} else {
+		/* Unescaped it is shorter than the quoted text, so the pairs
+		 * of one walk fit in n bytes. */
+		char *o = it->scratch + it->used;
+		size_t k = 0;
+		for (size_t i = start; i < p; i++) {
+			if (s[i] == '\\')
+				i++;
+			o[k++] = s[i];
+		}
+		it->used += k;
+		*out = o;
+		*len = k;
+	}
+	it->pos = p + 1;
+	return true;
+}
+
+int sl_pg_hstore_next(struct sl_pg_hstore_iter *it, const char **key, size_t *klen,
+		      const char **val, size_t *vlen)
+{
+	if (it->pos >= it->n)
+		return 0;
+	if (it->pos > 0) {
+		if (it->n - it->pos < 2 || memcmp(it->s + it->pos, ", ", 2) != 0)
+			return -1;
+		it->pos += 2;
+	}
+	if (!hstore_str(it, key, klen))
+		return -1;
+	if (it->n - it->pos < 2 || memcmp(it->s + it->pos, "=>", 2) != 0)
+		return -1;
+	it->pos += 2;
+	if (it->n - it->pos >= 4 && memcmp(it->s + it->pos, "NULL", 4) == 0) {
+		it->pos += 4;
+		*val = NULL;
+		*vlen = 0;
+	} else if (!hstore_str(it, val, vlen)) {
+		return -1;
+	}
+	return 1;
+}

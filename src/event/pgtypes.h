@@ -81,4 +81,21 @@ void sl_pg_array_begin(struct sl_pg_array_iter *it, const char *s, size_t n);
 int sl_pg_array_next(struct sl_pg_array_iter *it, char *scratch, size_t scratch_cap,
 		     const char **elem, size_t *elen, bool *is_null);
 
+/* hstore's output ("k"=>"v", "k2"=>NULL; "" when empty), walked one pair
+ * at a time.  Keys and values are always quoted, with '"' and '\\'
+ * backslash-escaped, and pairs are separated by ", " exactly; anything
+ * else is a syntax error.  A string without escapes points into the input;
+ * one with escapes is unescaped into `scratch`, which needs n bytes for the
+ * whole walk (the iterator appends to it).  Returns 1 with a pair (*val
+ * NULL for a NULL value), 0 at the end, -1 on a syntax error. */
+struct sl_pg_hstore_iter {
+	const char *s;
+	size_t n, pos;
+	char *scratch;
+	size_t used;
+};
+void sl_pg_hstore_begin(struct sl_pg_hstore_iter *it, const char *s, size_t n, char *scratch);
+int sl_pg_hstore_next(struct sl_pg_hstore_iter *it, const char **key, size_t *klen,
+		      const char **val, size_t *vlen);
+
 #endif

@@ -18,6 +18,7 @@ struct sl_pg_type {
 	uint32_t basetype; /* domains */
 	int32_t typtypmod; /* domains: the base type's typmod */
 	uint32_t elem;     /* arrays */
+	char *name;        /* typname, owned */
 	char **labels;     /* enums, owned */
 	int nlabels;
 };
@@ -37,6 +38,7 @@ void sl_pg_catalog_free(struct sl_pg_catalog *cat)
 		for (int j = 0; j < cat->types[i].nlabels; j++)
 			free(cat->types[i].labels[j]);
 		free(cat->types[i].labels);
+		free(cat->types[i].name);
 	}
 	free(cat->types);
 	cat->types = NULL;
@@ -56,8 +58,8 @@ static enum sl_err load_type(struct sl_pg_catalog *cat, uint32_t oid,
 	const char *params[] = {oidtxt};
 	PGresult *r;
 	enum sl_err err = sl_pg_query(cat->conn,
-				      "SELECT typtype, typcategory, typbasetype, typtypmod, typelem "
-				      "FROM pg_catalog.pg_type WHERE oid = $1::oid",
+				      "SELECT typtype, typcategory, typbasetype, typtypmod, typelem, "
+				      "typname FROM pg_catalog.pg_type WHERE oid = $1::oid",
 				      1, params, &r, eb);
 	if (err)
 		return err;
@@ -72,28 +74,40 @@ static enum sl_err load_type(struct sl_pg_catalog *cat, uint32_t oid,
 		.basetype = (uint32_t)strtoul(PQgetvalue(r, 0, 2), NULL, 10),
 		.typtypmod = (int32_t)strtol(PQgetvalue(r, 0, 3), NULL, 10),
 		.elem = (uint32_t)strtoul(PQgetvalue(r, 0, 4), NULL, 10),
+		.name = strdup(PQgetvalue(r, 0, 5)),
 	};
 	PQclear(r);
+	if (!t.name)
+		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	if (t.typtype == 'e') {
 		err = sl_pg_query(cat->conn,
 				  "SELECT enumlabel FROM pg_catalog.pg_enum WHERE enumtypid = $1::oid "
 				  "ORDER BY enumsortorder",
 				  1, params, &r, eb);
-		if (err)
+		if (err) {
+			free(t.name);
 			return err;
+		}
 		t.nlabels = PQntuples(r);
 		t.labels = calloc((size_t)t.nlabels + 1, sizeof *t.labels);
 		for (int i = 0; t.labels && i < t.nlabels; i++)
 			t.labels[i] = strdup(PQgetvalue(r, i, 0));
 		PQclear(r);
-		if (!t.labels)
+		if (!t.labels) {
+			free(t.name);
 			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		}
 	}
 	if (cat->ntypes == cat->cap) {
 		size_t cap = cat->cap ? cat->cap * 2 : 32;
 		struct sl_pg_type *p = realloc(cat->types, cap * sizeof *p);
-		if (!p)
+		if (!p) {
+			for (int i = 0; i < t.nlabels; i++)
+				free(t.labels[i]);
+			free(t.labels);
+			free(t.name);
 			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		}
 		cat->types = p;
 		cat->cap = cap;
 	}
@@ -125,6 +139,8 @@ static enum sl_err resolve_type(struct sl_pg_catalog *cat, struct sl_column *col
 		}
 		col->base_oid = oid;
 		col->base_typmod = typmod;
+		if (!(col->type_name = strdup(t->name)))
+			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 		if (t->typtype == 'e') {
 			col->is_enum = true;
 			col->n_enum_labels = t->nlabels;

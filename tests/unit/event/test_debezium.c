@@ -26,6 +26,7 @@
 #include "lib/test.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 static struct sl_dbz_opts opts(void)
 {
@@ -67,13 +68,19 @@ static void onecol_free(struct onecol *t)
 	t->rel.enc_cache = NULL;
 }
 
-/* Encode one value and return the JSON of field "c" (static buffer). */
-static const char *enc(struct sl_dbz_opts *o, uint32_t oid, int32_t typmod, bool array,
-		       enum sl_val_kind kind, const char *text, enum sl_err *errp)
+/* OID of the extension types below: it differs per database, so the
+ * encoder goes by the type's name. */
+#define EXT_OID 16390
+
+/* Encode one value of column c of t and return the JSON of field "c"
+ * (static buffer). */
+static const char *enc_in(struct sl_dbz_opts *o, struct onecol *tp, enum sl_val_kind kind,
+			  const char *text, enum sl_err *errp)
 {
 	static char res[1024];
-	struct onecol t;
-	onecol_init(&t, oid, typmod, array);
+	struct onecol t = *tp;
+	t.rel.cols = t.cols;
+	t.row.vals = t.vals;
 	t.vals[1] = (struct sl_value){kind, text ? (uint32_t)strlen(text) : 0, text};
 	struct sl_change ch = {.op = SL_OP_CREATE, .rel = &t.rel, .after = &t.row};
 	struct sl_buf b;
@@ -96,6 +103,24 @@ static const char *enc(struct sl_dbz_opts *o, uint32_t oid, int32_t typmod, bool
 	sl_buf_free(&b);
 	onecol_free(&t);
 	return res;
+}
+
+static const char *enc(struct sl_dbz_opts *o, uint32_t oid, int32_t typmod, bool array,
+		       enum sl_val_kind kind, const char *text, enum sl_err *errp)
+{
+	struct onecol t;
+	onecol_init(&t, oid, typmod, array);
+	return enc_in(o, &t, kind, text, errp);
+}
+
+/* enc() for a column of the extension type named tname. */
+static const char *enc_ext(struct sl_dbz_opts *o, const char *tname, bool array,
+			   enum sl_val_kind kind, const char *text, enum sl_err *errp)
+{
+	struct onecol t;
+	onecol_init(&t, EXT_OID, -1, array);
+	t.cols[1].type_name = (char *)tname;
+	return enc_in(o, &t, kind, text, errp);
 }
 
 struct vcase {
@@ -635,6 +660,386 @@ static void test_modes_and_json(void)
 	sl_buf_free(&b);
 }
 
+/* ---- extension types (by name) and omitted columns ------------------------
+ * Expected JSON from Debezium's PostgresValueConverter: citext -> string,
+ * ltree -> string io.debezium.data.Ltree, hstore -> Json text of the pairs
+ * (hstore.handling.mode=json, Jackson's compact object; the fixture
+ * '"key" => "val"'::hstore -> "{\"key\":\"val\"}") or a Connect
+ * map<string, optional string> (map), both in the iteration order of the
+ * java.util.HashMap that pgjdbc's HStoreConverter.fromString() fills.
+ * The orders below were produced by java.util.HashMap on OpenJDK 17 from
+ * the keys in hstore's output order. */
+
+struct ecase {
+	const char *tname;
+	bool array, map;
+	const char *in, *want;
+};
+
+static const struct ecase ecases[] = {
+	{"citext", 0, 0, "Hello World", "\"Hello World\""},
+	{"citext", 1, 0, "{Abc,\"d e\",NULL}", "[\"Abc\",\"d e\",null]"},
+	{"ltree", 0, 0, "Top.Science.Astronomy", "\"Top.Science.Astronomy\""},
+	{"ltree", 1, 0, "{Top.A,Top.B}", "[\"Top.A\",\"Top.B\"]"},
+	{"hstore", 0, 0, "\"key\"=>\"val\"", "\"{\\\"key\\\":\\\"val\\\"}\""},
+	{"hstore", 0, 0, "\"a\"=>\"1\", \"b\"=>NULL", "\"{\\\"a\\\":\\\"1\\\",\\\"b\\\":null}\""},
+	{"hstore", 0, 0, "", "\"{}\""},
+	{"hstore", 0, 0, "\"q\\\"uote\"=>\"back\\\\slash\"",
+	 "\"{\\\"q\\\\\\\"uote\\\":\\\"back\\\\\\\\slash\\\"}\""},
+	{"hstore", 0, 0, "\"k\"=>\"a\tb\nc\"", "\"{\\\"k\\\":\\\"a\\\\tb\\\\nc\\\"}\""},
+	{"hstore", 0, 0, "\"\"=>\"\", \"\xc3\xa9\"=>\"\xe2\x82\xac\"",
+	 "\"{\\\"\\\":\\\"\\\",\\\"\xc3\xa9\\\":\\\"\xe2\x82\xac\\\"}\""},
+	{"hstore", 0, 0,
+	 "\"id\"=>\"7\", \"sku\"=>\"X-1\", \"name\"=>\"bolt\", \"size\"=>\"M\", \"color\"=>\"red\", "
+	 "\"price\"=>\"1.50\", \"weight\"=>NULL",
+	 "\"{\\\"size\\\":\\\"M\\\",\\\"color\\\":\\\"red\\\",\\\"price\\\":\\\"1.50\\\",\\\"name\\\":"
+	 "\\\"bolt\\\",\\\"weight\\\":null,\\\"id\\\":\\\"7\\\",\\\"sku\\\":\\\"X-1\\\"}\""},
+	{"hstore", 0, 1, "\"key\"=>\"val\"", "{\"key\":\"val\"}"},
+	{"hstore", 0, 1, "\"a\"=>\"1\", \"b\"=>NULL", "{\"a\":\"1\",\"b\":null}"},
+	{"hstore", 0, 1, "", "{}"},
+	{"hstore", 0, 1, "\"q\\\"uote\"=>\"back\\\\slash\"", "{\"q\\\"uote\":\"back\\\\slash\"}"},
+	{"hstore", 0, 1,
+	 "\"id\"=>\"7\", \"sku\"=>\"X-1\", \"name\"=>\"bolt\", \"size\"=>\"M\", \"color\"=>\"red\", "
+	 "\"price\"=>\"1.50\", \"weight\"=>NULL",
+	 "{\"size\":\"M\",\"color\":\"red\",\"price\":\"1.50\",\"name\":\"bolt\",\"weight\":null,"
+	 "\"id\":\"7\",\"sku\":\"X-1\"}"},
+	/* hstore[]: an array of the element mapping */
+	{"hstore", 1, 0, "{\"\\\"a\\\"=>\\\"1\\\"\",NULL,\"\"}", "[\"{\\\"a\\\":\\\"1\\\"}\",null,\"{}\"]"},
+	{"hstore", 1, 1, "{\"\\\"a\\\"=>\\\"1\\\"\",NULL,\"\"}", "[{\"a\":\"1\"},null,{}]"},
+	/* unknown extension types stay out (include.unknown.datatypes=false) */
+	{"geometry", 0, 0, "0101000000000000000000F03F000000000000F03F", ""},
+	{"vector", 0, 0, "[1,2,3]", ""},
+};
+
+/* Keys in hstore's order (length, then bytes) and java.util.HashMap's. */
+static const struct {
+	const char *keys, *java; /* tab-separated */
+} orders[] = {
+	/* 16 keys: the table grows to 32 bins */
+	{"aa\tbb\tcc\tdd\tee\tff\tgg\thh\tii\tjj\tk0\tk1\tk2\tkk\tll\tmm",
+	 "bb\tdd\tff\thh\tjj\tll\taa\tcc\tee\tgg\tii\tkk\tmm\tk0\tk1\tk2"},
+	/* String.hashCode() over UTF-16, a surrogate pair for U+1F600 */
+	{"z\t\xc3\xa9\t\xf0\x9f\x98\x80\t\xe2\x82\xac" "uro",
+	 "\xf0\x9f\x98\x80\t\xc3\xa9\tz\t\xe2\x82\xac" "uro"},
+	/* 9 keys in one of 16 bins: treeifyBin() doubles the table instead */
+	{"x\tad\tat\tbe\tbu\tcf\tcv\tdg\tdw\teh", "ad\tbe\tcf\tdg\teh\tat\tbu\tcv\tdw\tx"},
+	/* equal hashes ("Aa" and "BB"): insertion order within the bin */
+	{"Aa\tBB\tAaAa\tAaBB\tBBAa\tBBBB", "Aa\tBB\tAaAa\tAaBB\tBBAa\tBBBB"},
+};
+
+/* "k"=>"k", ... for tab-separated keys; *want gets {"k":"k",...} in the
+ * order of `order`. */
+static void hs_case(const char *keys, const char *order, struct sl_buf *in, struct sl_buf *want)
+{
+	sl_buf_reset(in);
+	sl_buf_reset(want);
+	for (const char *p = keys; *p;) {
+		size_t l = strcspn(p, "\t");
+		sl_buf_appendf(in, "%s\"%.*s\"=>\"%.*s\"", in->len ? ", " : "", (int)l, p, (int)l, p);
+		p += l + (p[l] == '\t');
+	}
+	sl_buf_putc(want, '{');
+	for (const char *p = order; *p;) {
+		size_t l = strcspn(p, "\t");
+		sl_buf_appendf(want, "%s\"%.*s\":\"%.*s\"", want->len > 1 ? "," : "", (int)l, p, (int)l,
+			       p);
+		p += l + (p[l] == '\t');
+	}
+	sl_buf_putc(want, '}');
+}
+
+static void test_ext_types(void)
+{
+	for (size_t i = 0; i < sizeof ecases / sizeof ecases[0]; i++) {
+		const struct ecase *c = &ecases[i];
+		struct sl_dbz_opts o = opts();
+		if (c->map)
+			is_int(sl_dbz_opts_set_mode(&o, "hstore.handling.mode", "map", NULL), SL_OK,
+			       "map mode");
+		enum sl_err err;
+		const char *got = enc_ext(&o, c->tname, c->array, SL_VAL_TEXT, c->in, &err);
+		is_int(err, SL_OK, "ext case %zu encodes", i);
+		is_str(got, c->want, "ext case %zu: %s%s%s \"%s\"", i, c->tname, c->array ? "[]" : "",
+		       c->map ? " (map)" : "", c->in);
+	}
+	struct sl_buf in, want;
+	sl_buf_init(&in, 0);
+	sl_buf_init(&want, 0);
+	for (size_t i = 0; i < sizeof orders / sizeof orders[0]; i++) {
+		hs_case(orders[i].keys, orders[i].java, &in, &want);
+		struct sl_dbz_opts o = opts();
+		o.hstore = SL_DBZ_HSTORE_MAP;
+		is_str(enc_ext(&o, "hstore", 0, SL_VAL_TEXT, in.data, NULL), want.data,
+		       "HashMap order %zu (map)", i);
+		/* json mode: the same object as text */
+		struct sl_buf q;
+		sl_buf_init(&q, 0);
+		sl_json_str(&q, want.data, want.len);
+		o.hstore = SL_DBZ_HSTORE_JSON;
+		is_str(enc_ext(&o, "hstore", 0, SL_VAL_TEXT, in.data, NULL), q.data,
+		       "HashMap order %zu (json)", i);
+		sl_buf_free(&q);
+	}
+	/* A repeated key (hstore never prints one): HashMap.put() keeps the
+	 * first place and the last value. */
+	struct sl_dbz_opts o = opts();
+	o.hstore = SL_DBZ_HSTORE_MAP;
+	is_str(enc_ext(&o, "hstore", 0, SL_VAL_TEXT, "\"b\"=>\"1\", \"a\"=>\"2\", \"b\"=>\"3\"", NULL),
+	       "{\"a\":\"2\",\"b\":\"3\"}", "repeated key");
+	sl_buf_free(&in);
+	sl_buf_free(&want);
+
+	/* mode names */
+	struct sl_errbuf eb;
+	o = opts();
+	is_int(sl_dbz_opts_set_mode(&o, "hstore.handling.mode", "MAP", &eb), SL_OK, "MAP");
+	is_int(o.hstore, SL_DBZ_HSTORE_MAP, "hstore map");
+	is_int(sl_dbz_opts_set_mode(&o, "hstore.handling.mode", "json", &eb), SL_OK, "json");
+	is_int(o.hstore, SL_DBZ_HSTORE_JSON, "hstore json");
+	is_int(sl_dbz_opts_set_mode(&o, "hstore.handling.mode", "text", &eb), SL_ERR_CONFIG, "bad");
+	ok(strstr(eb.msg, "hstore.handling.mode") && strstr(eb.msg, "json, map"),
+	   "names key and values: %s", eb.msg);
+
+	/* hstore text is parsed strictly: exactly hstore_out()'s form */
+	static const char *const bad[] = {
+		"a=>b", "\"a\"=>b", "\"a\" => \"b\"", "\"a\"=>\"b\",", "\"a\"=>\"b\",\"c\"=>\"d\"",
+		"\"a\"=>\"b\", ", "\"a\"=>\"b\"x", "\"a\\x\"=>\"b\"", "\"a\"=>nULL", "\"a\"=>",
+		"\"a\"=>NULLx", "\"unterminated", "\"a\"=>\"b", "\"a\"", "{}", " \"a\"=>\"b\"",
+	};
+	for (int map = 0; map < 2; map++)
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			o = opts();
+			o.hstore = map ? SL_DBZ_HSTORE_MAP : SL_DBZ_HSTORE_JSON;
+			enum sl_err err;
+			const char *got = enc_ext(&o, "hstore", 0, SL_VAL_TEXT, bad[i], &err);
+			is_int(err, SL_ERR_PROTO, "bad hstore %zu \"%s\" refused (map %d)", i, bad[i], map);
+			ok(strstr(got, "column \"c\" of table \"public.t\"") &&
+				   strstr(got, "invalid hstore value"),
+			   "bad hstore %zu names column, table and type: %s", i, got);
+		}
+	o = opts();
+	enum sl_err err;
+	const char *got = enc_ext(&o, "hstore", 1, SL_VAL_TEXT, "{\"a=>b\"}", &err);
+	ok(err == SL_ERR_PROTO && strstr(got, "invalid hstore[] value \"a=>b\""),
+	   "bad hstore[] element: %s", got);
+
+	/* unchanged TOAST: UnchangedToastedPlaceholder's {placeholder: placeholder} */
+	o = opts();
+	is_str(enc_ext(&o, "hstore", 0, SL_VAL_TOAST, NULL, NULL),
+	       "\"{\\\"__debezium_unavailable_value\\\":\\\"__debezium_unavailable_value\\\"}\"",
+	       "toast hstore (json)");
+	is_str(enc_ext(&o, "ltree", 0, SL_VAL_TOAST, NULL, NULL), "\"__debezium_unavailable_value\"",
+	       "toast ltree");
+	is_str(enc_ext(&o, "citext", 1, SL_VAL_TOAST, NULL, NULL), "[\"__debezium_unavailable_value\"]",
+	       "toast citext[]");
+	o.hstore = SL_DBZ_HSTORE_MAP;
+	is_str(enc_ext(&o, "hstore", 0, SL_VAL_TOAST, NULL, NULL),
+	       "{\"__debezium_unavailable_value\":\"__debezium_unavailable_value\"}", "toast hstore (map)");
+	/* absent NOT NULL column: convertValue()'s fallbacks "{}", empty map, "" */
+	static const struct {
+		const char *tname;
+		bool map;
+		const char *want;
+	} fb[] = {{"hstore", 0, "\"{}\""}, {"hstore", 1, "{}"}, {"citext", 0, "\"\""}, {"ltree", 0, "\"\""}};
+	for (size_t i = 0; i < sizeof fb / sizeof fb[0]; i++) {
+		o = opts();
+		o.hstore = fb[i].map ? SL_DBZ_HSTORE_MAP : SL_DBZ_HSTORE_JSON;
+		struct onecol t;
+		onecol_init(&t, EXT_OID, -1, false);
+		t.cols[1].type_name = (char *)fb[i].tname;
+		t.cols[1].optional = false;
+		is_str(enc_in(&o, &t, SL_VAL_ABSENT, NULL, NULL), fb[i].want, "fallback %s%s", fb[i].tname,
+		       fb[i].map ? " (map)" : "");
+	}
+}
+
+static void test_hstore_iter(void)
+{
+	static const char in[] = "\"a\"=>\"1\", \"q\\\"k\"=>NULL, \"\"=>\"b\\\\s\"";
+	char scratch[sizeof in];
+	struct sl_pg_hstore_iter it;
+	sl_pg_hstore_begin(&it, in, sizeof in - 1, scratch);
+	const char *k, *v;
+	size_t kn, vn;
+	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 1, "pair 1");
+	ok(k == in + 1 && kn == 1 && v == in + 6 && vn == 1, "unescaped strings point into the input");
+	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 1, "pair 2");
+	ok(kn == 3 && !memcmp(k, "q\"k", 3) && k == scratch && v == NULL, "escaped key, NULL value");
+	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 1, "pair 3");
+	ok(kn == 0 && vn == 3 && !memcmp(v, "b\\s", 3), "empty key, escaped value");
+	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 0, "end");
+	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 0, "still the end");
+	sl_pg_hstore_begin(&it, "", 0, scratch);
+	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 0, "empty hstore");
+	/* never reads past n: the same text cut short anywhere is refused */
+	for (size_t n = 1; n < sizeof in - 1; n++) {
+		sl_pg_hstore_begin(&it, in, n, scratch);
+		int r;
+		while ((r = sl_pg_hstore_next(&it, &k, &kn, &v, &vn)) == 1)
+			;
+		bool boundary = n == 8 || n == 22; /* right after a whole pair */
+		ok(boundary ? r == 0 : r == -1, "cut at %zu: %d", n, r);
+	}
+}
+
+static void test_ext_schemas(void)
+{
+	static const char map_items[] =
+		"{\"type\":\"map\",\"keys\":{\"type\":\"string\",\"optional\":false},"
+		"\"values\":{\"type\":\"string\",\"optional\":true},\"optional\":true";
+	static const struct {
+		const char *tname;
+		bool array, map;
+		const char *want;
+	} sc[] = {
+		{"citext", 0, 0, "{\"type\":\"string\",\"optional\":true,\"field\":\"c\"}"},
+		{"citext", 1, 0,
+		 "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"optional\":true},\"optional\":true,"
+		 "\"field\":\"c\"}"},
+		{"ltree", 0, 0,
+		 "{\"type\":\"string\",\"optional\":true,\"name\":\"io.debezium.data.Ltree\",\"version\":1,"
+		 "\"field\":\"c\"}"},
+		{"ltree", 1, 0,
+		 "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"optional\":true,"
+		 "\"name\":\"io.debezium.data.Ltree\",\"version\":1},\"optional\":true,\"field\":\"c\"}"},
+		{"hstore", 0, 0,
+		 "{\"type\":\"string\",\"optional\":true,\"name\":\"io.debezium.data.Json\",\"version\":1,"
+		 "\"field\":\"c\"}"},
+		{"hstore", 0, 1, NULL},
+		{"hstore", 1, 1, NULL},
+		{"box", 0, 0, ""},
+	};
+	for (size_t i = 0; i < sizeof sc / sizeof sc[0]; i++) {
+		struct sl_dbz_opts o = opts();
+		o.value_schemas = true;
+		o.hstore = sc[i].map ? SL_DBZ_HSTORE_MAP : SL_DBZ_HSTORE_JSON;
+		struct onecol t;
+		onecol_init(&t, EXT_OID, -1, sc[i].array);
+		t.cols[1].type_name = (char *)sc[i].tname;
+		t.vals[1] = (struct sl_value){SL_VAL_NULL, 0, NULL};
+		struct sl_change ch = {.op = SL_OP_CREATE, .rel = &t.rel, .after = &t.row};
+		struct sl_buf b, w;
+		sl_buf_init(&b, 0);
+		sl_buf_init(&w, 0);
+		if (sc[i].want)
+			sl_buf_puts(&w, sc[i].want);
+		else if (!sc[i].array)
+			sl_buf_appendf(&w, "%s,\"field\":\"c\"}", map_items);
+		else
+			sl_buf_appendf(&w, "{\"type\":\"array\",\"items\":%s},\"optional\":true,\"field\":\"c\"}",
+				       map_items);
+		is_int(sl_dbz_value(&o, &ch, 0, &b, NULL), SL_OK, "ext schema case %zu", i);
+		if (w.len)
+			ok(strstr(b.data, w.data) != NULL, "ext schema case %zu: %s", i, w.data);
+		else
+			ok(!strstr(b.data, "\"field\":\"c\"") && strstr(b.data, "\"after\":{\"id\":1}"),
+			   "ext schema case %zu: %s column omitted from schema and value", i, sc[i].tname);
+		sl_buf_free(&b);
+		sl_buf_free(&w);
+		onecol_free(&t);
+	}
+}
+
+/* stderr of fn() (log lines), into out. */
+static void capture_stderr(void (*fn)(void), struct sl_buf *out)
+{
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *tmp = tmpfile();
+	if (saved < 0 || !tmp) {
+		ok(false, "capture stderr");
+		return;
+	}
+	dup2(fileno(tmp), 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, tmp)) > 0)
+		sl_buf_append(out, buf, n);
+	fclose(tmp);
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; p && (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Table app.geo: id, bx box, pg polygon (excluded), ci citext, ln line
+ * (no type name: only its OID is known). */
+static void geo_events(const char *table, int copies)
+{
+	for (int k = 0; k < copies; k++) {
+		/* Each copy is a new relation, as a snapshot chunk or a
+		 * Relation message builds one. */
+		struct sl_column cols[5] = {
+			{.name = "id", .type_oid = SL_PG_INT4, .typmod = -1, .base_oid = SL_PG_INT4,
+			 .base_typmod = -1, .type_name = "int4", .is_key = true},
+			{.name = "bx", .type_oid = SL_PG_BOX, .typmod = -1, .base_oid = SL_PG_BOX,
+			 .base_typmod = -1, .type_name = "box", .optional = true},
+			{.name = "pg", .type_oid = SL_PG_POLYGON, .typmod = -1, .base_oid = SL_PG_POLYGON,
+			 .base_typmod = -1, .type_name = "polygon", .optional = true, .excluded = true},
+			{.name = "ci", .type_oid = EXT_OID, .typmod = -1, .base_oid = EXT_OID,
+			 .base_typmod = -1, .type_name = "citext", .optional = true},
+			{.name = "ln", .type_oid = SL_PG_LINE, .typmod = -1, .base_oid = SL_PG_LINE,
+			 .base_typmod = -1, .is_array = true, .optional = true},
+		};
+		struct sl_relation rel = {.oid = 40, .schema = "app", .table = (char *)table,
+					  .replident = 'd', .ncols = 5, .cols = cols, .has_key = true};
+		struct sl_value v[5] = {{SL_VAL_TEXT, 1, "1"}, {SL_VAL_TEXT, 11, "(1,1),(0,0)"},
+					{SL_VAL_NULL, 0, NULL}, {SL_VAL_TEXT, 2, "Ab"},
+					{SL_VAL_TEXT, 9, "{\"{1,2,3}\"}"}};
+		struct sl_row row = {5, v};
+		struct sl_change ch = {.op = SL_OP_CREATE, .rel = &rel, .after = &row};
+		for (int e = 0; e < 3; e++) {
+			struct sl_dbz_opts o = opts();
+			/* an option change rebuilds the cache: still no new warning */
+			o.hstore = e == 2 ? SL_DBZ_HSTORE_MAP : SL_DBZ_HSTORE_JSON;
+			struct sl_buf b;
+			sl_buf_init(&b, 0);
+			is_int(sl_dbz_value(&o, &ch, 0, &b, NULL), SL_OK, "geo event");
+			ok(strstr(b.data, "\"after\":{\"id\":1,\"ci\":\"Ab\"},") != NULL,
+			   "box, line[] and the excluded polygon are left out: %s", b.data);
+			sl_buf_free(&b);
+		}
+		if (rel.enc_cache)
+			rel.enc_cache_free(rel.enc_cache);
+	}
+}
+
+static void geo_run(void)
+{
+	geo_events("geo", 3);
+	geo_events("geo2", 1);
+}
+
+static void test_omitted_warning(void)
+{
+	struct sl_buf log;
+	sl_buf_init(&log, 0);
+	capture_stderr(geo_run, &log);
+	const char *l = log.data ? log.data : "";
+	is_int(count_of(l, "left out of events"), 4, "one warning per table and column: %s", l);
+	is_int(count_of(l, "bx"), 2, "box column: once for app.geo, once for app.geo2");
+	is_int(count_of(l, "ln"), 2, "line[] column: once per table");
+	ok(!strstr(l, "\"pg\"") && !strstr(l, "\\\"pg\\\""), "excluded column not warned about");
+	ok(strstr(l, "app.geo") && strstr(l, "bx") && strstr(l, "mapping for its type box ") &&
+		   strstr(l, "include.unknown.datatypes"),
+	   "the warning names table, column and type: %s", l);
+	ok(strstr(l, "mapping for its type OID 628[] "), "a type known by OID only: %s", l);
+	sl_buf_reset(&log);
+	capture_stderr(geo_run, &log);
+	is_int(count_of(log.data ? log.data : "", "left out of events"), 0,
+	       "not again for the same tables");
+	sl_buf_free(&log);
+}
+
 static void test_limits(void)
 {
 	/* Output cap: the error is reported and the buffer is left as it was. */
@@ -680,5 +1085,9 @@ int main(void)
 	test_events();
 	test_modes_and_json();
 	test_limits();
+	test_ext_types();
+	test_hstore_iter();
+	test_ext_schemas();
+	test_omitted_warning();
 	return t_done();
 }

@@ -2,7 +2,7 @@
  * sl_dbz_meta_tvalue, sl_dbz_value_schema, sl_dbz_column_in_value).
  *
  * Differential: for many values of every type the encoder maps, under every
- * decimal / time / binary / interval mode, the event is encoded with
+ * decimal / time / binary / interval / hstore mode, the event is encoded with
  * sl_dbz_value() (value_schemas on), parsed back with the archive's JSON
  * parser, and every field's JSON value is compared with its typed form:
  * INT == the JSON integer, DOUBLE bit-equal to strtod() of the JSON number
@@ -154,7 +154,8 @@ static void vfree(struct vals *v)
 enum gen {
 	G_BOOL, G_INT2, G_INT4, G_INT8, G_OID, G_FLOAT4, G_FLOAT8, G_NUMERIC, G_TEXT, G_WORD,
 	G_JSON, G_UUID, G_TSTZ, G_TS, G_DATE, G_TIME, G_TIMETZ, G_INTERVAL, G_BYTEA, G_MONEY,
-	G_BIT1, G_VARBIT, G_POINT, G_INTARR, G_TEXTARR, G_NUMARR, G_ENUM, G_OMIT
+	G_BIT1, G_VARBIT, G_POINT, G_INTARR, G_TEXTARR, G_NUMARR, G_ENUM, G_HSTORE, G_HSTOREARR,
+	G_OMIT
 };
 
 struct spec {
@@ -164,59 +165,67 @@ struct spec {
 	bool array, is_enum, excluded;
 	enum gen g;
 	int p, s; /* numeric precision/scale; time precision in p */
+	const char *tname; /* extension types: recognised by name, OID per database */
 };
 
 #define NUMTM(p, s) ((((p) << 16) | ((s) & 0x7ff)) + 4)
 
 static const struct spec specs[] = {
-	{"b", SL_PG_BOOL, -1, 0, 0, 0, G_BOOL, 0, 0},
-	{"i2", SL_PG_INT2, -1, 0, 0, 0, G_INT2, 0, 0},
-	{"i4", SL_PG_INT4, -1, 0, 0, 0, G_INT4, 0, 0},
-	{"i8", SL_PG_INT8, -1, 0, 0, 0, G_INT8, 0, 0},
-	{"oid", SL_PG_OID, -1, 0, 0, 0, G_OID, 0, 0},
-	{"f4", SL_PG_FLOAT4, -1, 0, 0, 0, G_FLOAT4, 0, 0},
-	{"f8", SL_PG_FLOAT8, -1, 0, 0, 0, G_FLOAT8, 0, 0},
-	{"n3_2", SL_PG_NUMERIC, NUMTM(3, 2), 0, 0, 0, G_NUMERIC, 3, 2},
-	{"n10_0", SL_PG_NUMERIC, NUMTM(10, 0), 0, 0, 0, G_NUMERIC, 10, 0},
-	{"n18_4", SL_PG_NUMERIC, NUMTM(18, 4), 0, 0, 0, G_NUMERIC, 18, 4},
-	{"n19_0", SL_PG_NUMERIC, NUMTM(19, 0), 0, 0, 0, G_NUMERIC, 19, 0},
-	{"n38_10", SL_PG_NUMERIC, NUMTM(38, 10), 0, 0, 0, G_NUMERIC, 38, 10},
-	{"n30_30", SL_PG_NUMERIC, NUMTM(30, 30), 0, 0, 0, G_NUMERIC, 30, 30},
-	{"n5_m2", SL_PG_NUMERIC, NUMTM(5, -2), 0, 0, 0, G_NUMERIC, 5, -2},
-	{"nv", SL_PG_NUMERIC, -1, 0, 0, 0, G_NUMERIC, -1, -1},
-	{"t \"q\"\\", SL_PG_TEXT, -1, 0, 0, 0, G_TEXT, 0, 0},
-	{"vc", SL_PG_VARCHAR, 24, 0, 0, 0, G_TEXT, 0, 0},
-	{"bp", SL_PG_BPCHAR, 12, 0, 0, 0, G_WORD, 0, 0},
-	{"nm", SL_PG_NAME, -1, 0, 0, 0, G_WORD, 0, 0},
-	{"js", SL_PG_JSON, -1, 0, 0, 0, G_JSON, 0, 0},
-	{"jb", SL_PG_JSONB, -1, 0, 0, 0, G_JSON, 0, 0},
-	{"x", SL_PG_XML, -1, 0, 0, 0, G_WORD, 0, 0},
-	{"u", SL_PG_UUID, -1, 0, 0, 0, G_UUID, 0, 0},
-	{"en", 16400, -1, 0, 1, 0, G_ENUM, 0, 0},
-	{"inet", SL_PG_INET, -1, 0, 0, 0, G_WORD, 0, 0},
-	{"tstz", SL_PG_TIMESTAMPTZ, -1, 0, 0, 0, G_TSTZ, 6, 0},
-	{"tstz0", SL_PG_TIMESTAMPTZ, 0, 0, 0, 0, G_TSTZ, 0, 0},
-	{"tstz3", SL_PG_TIMESTAMPTZ, 3, 0, 0, 0, G_TSTZ, 3, 0},
-	{"tstz5", SL_PG_TIMESTAMPTZ, 5, 0, 0, 0, G_TSTZ, 5, 0},
-	{"ts", SL_PG_TIMESTAMP, -1, 0, 0, 0, G_TS, 6, 0},
-	{"ts0", SL_PG_TIMESTAMP, 0, 0, 0, 0, G_TS, 0, 0},
-	{"ts3", SL_PG_TIMESTAMP, 3, 0, 0, 0, G_TS, 3, 0},
-	{"d", SL_PG_DATE, -1, 0, 0, 0, G_DATE, 0, 0},
-	{"tm", SL_PG_TIME, -1, 0, 0, 0, G_TIME, 6, 0},
-	{"tm0", SL_PG_TIME, 0, 0, 0, 0, G_TIME, 0, 0},
-	{"tm3", SL_PG_TIME, 3, 0, 0, 0, G_TIME, 3, 0},
-	{"ttz", SL_PG_TIMETZ, -1, 0, 0, 0, G_TIMETZ, 0, 0},
-	{"iv", SL_PG_INTERVAL, -1, 0, 0, 0, G_INTERVAL, 0, 0},
-	{"by", SL_PG_BYTEA, -1, 0, 0, 0, G_BYTEA, 0, 0},
-	{"mo", SL_PG_MONEY, -1, 0, 0, 0, G_MONEY, 0, 0},
-	{"bit1", SL_PG_BIT, 1, 0, 0, 0, G_BIT1, 0, 0},
-	{"vb", SL_PG_VARBIT, -1, 0, 0, 0, G_VARBIT, 0, 0},
-	{"pt", SL_PG_POINT, -1, 0, 0, 0, G_POINT, 0, 0},
-	{"ia", SL_PG_INT4, -1, 1, 0, 0, G_INTARR, 0, 0},
-	{"ta", SL_PG_TEXT, -1, 1, 0, 0, G_TEXTARR, 0, 0},
-	{"na", SL_PG_NUMERIC, NUMTM(3, 2), 1, 0, 0, G_NUMARR, 0, 0},
-	{"line", SL_PG_LINE, -1, 0, 0, 0, G_OMIT, 0, 0},
-	{"exc", SL_PG_TEXT, -1, 0, 0, 1, G_WORD, 0, 0},
+	{"b", SL_PG_BOOL, -1, 0, 0, 0, G_BOOL, 0, 0, NULL},
+	{"i2", SL_PG_INT2, -1, 0, 0, 0, G_INT2, 0, 0, NULL},
+	{"i4", SL_PG_INT4, -1, 0, 0, 0, G_INT4, 0, 0, NULL},
+	{"i8", SL_PG_INT8, -1, 0, 0, 0, G_INT8, 0, 0, NULL},
+	{"oid", SL_PG_OID, -1, 0, 0, 0, G_OID, 0, 0, NULL},
+	{"f4", SL_PG_FLOAT4, -1, 0, 0, 0, G_FLOAT4, 0, 0, NULL},
+	{"f8", SL_PG_FLOAT8, -1, 0, 0, 0, G_FLOAT8, 0, 0, NULL},
+	{"n3_2", SL_PG_NUMERIC, NUMTM(3, 2), 0, 0, 0, G_NUMERIC, 3, 2, NULL},
+	{"n10_0", SL_PG_NUMERIC, NUMTM(10, 0), 0, 0, 0, G_NUMERIC, 10, 0, NULL},
+	{"n18_4", SL_PG_NUMERIC, NUMTM(18, 4), 0, 0, 0, G_NUMERIC, 18, 4, NULL},
+	{"n19_0", SL_PG_NUMERIC, NUMTM(19, 0), 0, 0, 0, G_NUMERIC, 19, 0, NULL},
+	{"n38_10", SL_PG_NUMERIC, NUMTM(38, 10), 0, 0, 0, G_NUMERIC, 38, 10, NULL},
+	{"n30_30", SL_PG_NUMERIC, NUMTM(30, 30), 0, 0, 0, G_NUMERIC, 30, 30, NULL},
+	{"n5_m2", SL_PG_NUMERIC, NUMTM(5, -2), 0, 0, 0, G_NUMERIC, 5, -2, NULL},
+	{"nv", SL_PG_NUMERIC, -1, 0, 0, 0, G_NUMERIC, -1, -1, NULL},
+	{"t \"q\"\\", SL_PG_TEXT, -1, 0, 0, 0, G_TEXT, 0, 0, NULL},
+	{"vc", SL_PG_VARCHAR, 24, 0, 0, 0, G_TEXT, 0, 0, NULL},
+	{"bp", SL_PG_BPCHAR, 12, 0, 0, 0, G_WORD, 0, 0, NULL},
+	{"nm", SL_PG_NAME, -1, 0, 0, 0, G_WORD, 0, 0, NULL},
+	{"js", SL_PG_JSON, -1, 0, 0, 0, G_JSON, 0, 0, NULL},
+	{"jb", SL_PG_JSONB, -1, 0, 0, 0, G_JSON, 0, 0, NULL},
+	{"x", SL_PG_XML, -1, 0, 0, 0, G_WORD, 0, 0, NULL},
+	{"u", SL_PG_UUID, -1, 0, 0, 0, G_UUID, 0, 0, NULL},
+	{"en", 16400, -1, 0, 1, 0, G_ENUM, 0, 0, NULL},
+	{"inet", SL_PG_INET, -1, 0, 0, 0, G_WORD, 0, 0, NULL},
+	{"tstz", SL_PG_TIMESTAMPTZ, -1, 0, 0, 0, G_TSTZ, 6, 0, NULL},
+	{"tstz0", SL_PG_TIMESTAMPTZ, 0, 0, 0, 0, G_TSTZ, 0, 0, NULL},
+	{"tstz3", SL_PG_TIMESTAMPTZ, 3, 0, 0, 0, G_TSTZ, 3, 0, NULL},
+	{"tstz5", SL_PG_TIMESTAMPTZ, 5, 0, 0, 0, G_TSTZ, 5, 0, NULL},
+	{"ts", SL_PG_TIMESTAMP, -1, 0, 0, 0, G_TS, 6, 0, NULL},
+	{"ts0", SL_PG_TIMESTAMP, 0, 0, 0, 0, G_TS, 0, 0, NULL},
+	{"ts3", SL_PG_TIMESTAMP, 3, 0, 0, 0, G_TS, 3, 0, NULL},
+	{"d", SL_PG_DATE, -1, 0, 0, 0, G_DATE, 0, 0, NULL},
+	{"tm", SL_PG_TIME, -1, 0, 0, 0, G_TIME, 6, 0, NULL},
+	{"tm0", SL_PG_TIME, 0, 0, 0, 0, G_TIME, 0, 0, NULL},
+	{"tm3", SL_PG_TIME, 3, 0, 0, 0, G_TIME, 3, 0, NULL},
+	{"ttz", SL_PG_TIMETZ, -1, 0, 0, 0, G_TIMETZ, 0, 0, NULL},
+	{"iv", SL_PG_INTERVAL, -1, 0, 0, 0, G_INTERVAL, 0, 0, NULL},
+	{"by", SL_PG_BYTEA, -1, 0, 0, 0, G_BYTEA, 0, 0, NULL},
+	{"mo", SL_PG_MONEY, -1, 0, 0, 0, G_MONEY, 0, 0, NULL},
+	{"bit1", SL_PG_BIT, 1, 0, 0, 0, G_BIT1, 0, 0, NULL},
+	{"vb", SL_PG_VARBIT, -1, 0, 0, 0, G_VARBIT, 0, 0, NULL},
+	{"pt", SL_PG_POINT, -1, 0, 0, 0, G_POINT, 0, 0, NULL},
+	{"ia", SL_PG_INT4, -1, 1, 0, 0, G_INTARR, 0, 0, NULL},
+	{"ta", SL_PG_TEXT, -1, 1, 0, 0, G_TEXTARR, 0, 0, NULL},
+	{"na", SL_PG_NUMERIC, NUMTM(3, 2), 1, 0, 0, G_NUMARR, 0, 0, NULL},
+	{"ci", 16401, -1, 0, 0, 0, G_TEXT, 0, 0, "citext"},
+	{"cia", 16401, -1, 1, 0, 0, G_TEXTARR, 0, 0, "citext"},
+	{"lt", 16402, -1, 0, 0, 0, G_WORD, 0, 0, "ltree"},
+	{"hs", 16403, -1, 0, 0, 0, G_HSTORE, 0, 0, "hstore"},
+	{"hsa", 16403, -1, 1, 0, 0, G_HSTOREARR, 0, 0, "hstore"},
+	{"line", SL_PG_LINE, -1, 0, 0, 0, G_OMIT, 0, 0, NULL},
+	{"bx", SL_PG_BOX, -1, 0, 0, 0, G_OMIT, 0, 0, "box"},
+	{"geo", 16404, -1, 0, 0, 0, G_OMIT, 0, 0, "geometry"},
+	{"exc", SL_PG_TEXT, -1, 0, 0, 1, G_WORD, 0, 0, NULL},
 };
 #define NSPECS ((int)(sizeof specs / sizeof specs[0]))
 #define NCOLS (NSPECS + 1) /* column 0 is the key "id" */
@@ -383,6 +392,57 @@ static void gen_text(struct vals *v)
 		}
 		vadd(v, t, n);
 	}
+}
+
+/* hstore's output: quoted keys and values, '"' and '\\' escaped. */
+static void hs_quote(struct sl_buf *b, const char *s, size_t n)
+{
+	sl_buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			sl_buf_putc(b, '\\');
+		sl_buf_putc(b, s[i]);
+	}
+	sl_buf_putc(b, '"');
+}
+
+static void gen_hstore(struct vals *v)
+{
+	static const char *const fixed[] = {
+		"", "\"a\"=>\"1\"", "\"a\"=>NULL", "\"k\"=>\"\", \"q\\\"\"=>\"b\\\\s/\"",
+		"\"\xc3\xa9\"=>\"\xf0\x9f\x98\x80\", \"\xe2\x82\xac\"=>NULL", "\"\xff\"=>\"\xc3\"",
+		"\"t\"=>\"a\tb\x01\n\"", "\"\"=>\"\"", "\"Aa\"=>\"1\", \"BB\"=>\"2\""};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		vaddz(v, fixed[i]);
+	static const char *const pieces[] = {"a", "Z", " ", "\"", "\\", "\n", "=>", ",", "NULL",
+					     "\xc3\xa9", "\xf0\x9f\x98\x80", "\xff", "0"};
+	struct sl_buf b;
+	sl_buf_init(&b, 0);
+	for (int i = 0; i < 40; i++) {
+		sl_buf_reset(&b);
+		/* random keys, some repeated, in no particular order */
+		size_t pairs = below(i % 4 ? 8 : 60);
+		for (size_t k = 0; k < pairs; k++) {
+			char t[2][64];
+			size_t n[2] = {0, 0};
+			for (int w = 0; w < 2; w++)
+				for (size_t j = below(4); j > 0; j--) {
+					const char *p = pieces[below(sizeof pieces / sizeof pieces[0])];
+					memcpy(t[w] + n[w], p, strlen(p));
+					n[w] += strlen(p);
+				}
+			if (k)
+				sl_buf_puts(&b, ", ");
+			hs_quote(&b, t[0], n[0]);
+			sl_buf_puts(&b, "=>");
+			if (below(5) == 0)
+				sl_buf_puts(&b, "NULL");
+			else
+				hs_quote(&b, t[1], n[1]);
+		}
+		vadd(v, b.data ? b.data : "", b.len);
+	}
+	sl_buf_free(&b);
 }
 
 /* PostgreSQL's timestamp[tz] output for us microseconds since 1970. */
@@ -618,6 +678,11 @@ static void gen_values(struct vals *v, const struct spec *sp, bool precise)
 	case G_TEXTARR: vaddz(v, "{a,\"b c\",NULL,\"\\\"\"}"); vaddz(v, "{}"); break;
 	case G_NUMARR: vaddz(v, "{1.10,NULL,-9.99}"); break;
 	case G_ENUM: vaddz(v, "a"); vaddz(v, "b c"); break;
+	case G_HSTORE: gen_hstore(v); break;
+	case G_HSTOREARR:
+		vaddz(v, "{\"\\\"a\\\"=>\\\"1\\\"\",NULL,\"\"}");
+		vaddz(v, "{}");
+		break;
 	case G_OMIT: vaddz(v, "{1,2,3}"); break;
 	}
 }
@@ -646,7 +711,8 @@ static void table_init(struct table *t, bool precise)
 					.typmod = sp->typmod, .base_oid = sp->oid,
 					.base_typmod = sp->typmod, .is_array = sp->array,
 					.is_enum = sp->is_enum, .optional = k % 3 != 1,
-					.excluded = sp->excluded, .is_key = k == 2};
+					.excluded = sp->excluded, .is_key = k == 2,
+					.type_name = (char *)sp->tname};
 		if (sp->is_enum) {
 			c->enum_labels = enum_labels;
 			c->n_enum_labels = 2;
@@ -774,6 +840,7 @@ static enum sl_tv_kind want_kind(const struct spec *sp, const struct sl_dbz_opts
 	case G_JSON:
 	case G_UUID:
 	case G_ENUM: return SL_TV_STR;
+	case G_HSTORE: return o->hstore == SL_DBZ_HSTORE_JSON ? SL_TV_STR : SL_TV_NONE;
 	case G_TSTZ:
 		return node != SL_ARC_JSON_NONE && j->v[node].type == SL_ARC_JSON_STRING &&
 			       (!strcmp(sl_arc_json_text(j, node), "infinity") ||
@@ -1028,6 +1095,7 @@ static void test_differential(void)
 		o.time = (enum sl_dbz_time_mode)((combo / 3) % 3);
 		o.binary = (enum sl_dbz_binary_mode)((combo / 9) % 4);
 		o.interval = (enum sl_dbz_interval_mode)((combo / 36) % 2);
+		o.hstore = (enum sl_dbz_hstore_mode)((combo / 6) % 2);
 		o.provide_txn_metadata = combo % 2;
 		o.legacy_txn_last = (combo / 4) % 2;
 		struct table t;
@@ -1115,6 +1183,8 @@ static void test_refused(void)
 		{"mo", "abc", 7}, {"bit1", "2", 7}, {"vb", "10a1", 7}, {"pt", "(1,)", 7},
 		{"ia", "{1,2", 7}, {"ia", "{{1,2},{3,4}}", 7}, {"ta", "{\"abc}", 7},
 		{"na", "{NaN}", 1}, {"line", "whatever", 0}, {"exc", "x", 0},
+		{"hs", "a=>b", 7}, {"hs", "\"a\"=>\"b\",", 7}, {"hs", "\"a\" => \"b\"", 7},
+		{"hs", "\"a\\x\"=>NULL", 7}, {"hsa", "{\"a=>b\"}", 7}, {"bx", "(1,1),(0,0)", 0},
 		{"t \"q\"\\", "ok", 0}, {"tstz", "2016-11-04 13:51:30.1234567+00", 7},
 	};
 	struct sl_arc_json j;
@@ -1127,6 +1197,7 @@ static void test_refused(void)
 			o.decimal = (enum sl_dbz_decimal_mode)dec;
 			o.interval = (enum sl_dbz_interval_mode)iv;
 			o.binary = iv ? SL_DBZ_BINARY_HEX : SL_DBZ_BINARY_BYTES;
+			o.hstore = iv ? SL_DBZ_HSTORE_MAP : SL_DBZ_HSTORE_JSON;
 			struct table t;
 			table_init(&t, dec == SL_DBZ_DECIMAL_PRECISE);
 			struct sl_value av[NCOLS];
