@@ -1036,8 +1036,9 @@ static enum sl_err setup(struct capture *c, struct sl_errbuf *eb)
 	 * "transaction" after the ts_* fields. */
 	c->dbz.legacy_txn_last = true;
 	const char *modes[] = {"decimal.handling.mode", "time.precision.mode",
-			       "binary.handling.mode", "interval.handling.mode"};
-	for (size_t i = 0; i < 4; i++)
+			       "binary.handling.mode", "interval.handling.mode",
+			       "hstore.handling.mode"};
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
 		if ((err = sl_dbz_opts_set_mode(&c->dbz, modes[i], sl_config_get(cfg, modes[i]), eb)))
 			return err;
 	if ((err = filter_from_config(cfg, &c->filter, eb)))

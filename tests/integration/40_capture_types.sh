@@ -64,7 +64,7 @@ run_mode default || die "default mode run"
 BASE=200
 NNAN=NaN
 run_mode modes decimal.handling.mode=string time.precision.mode=connect binary.handling.mode=base64 \
-	interval.handling.mode=string || die "string modes run"
+	interval.handling.mode=string hstore.handling.mode=map || die "string modes run"
 BASE=300
 run_mode schemas decimal.handling.mode=double binary.handling.mode=hex \
 	time.precision.mode=adaptive_time_microseconds key.converter.schemas.enable=true \
@@ -125,6 +125,16 @@ check("unchanged TOASTed hstore: the placeholder map as JSON text",
 PY
 )
 is "$nchecks" 8 "every exttypes check ran"
+# hstore.handling.mode=map (the "modes" run): the pairs themselves.
+map_ok=$(python3 - "$TROOT/modes/out.jsonl" <<'PY'
+import json, sys
+vals = [json.loads(l)["value"] for l in open(sys.argv[1])]
+r = [v["after"] for v in vals if v and v["source"]["table"] == "exttypes" and v["op"] in ("r", "c")]
+r1 = [a for a in r if a["id"] % 100 == 1][0]
+print(r1["hs"] == {"a": "1", "b": None, 'key with "quote"': "back\\slash", "\u00e9": "\U0001F600"})
+PY
+)
+is "$map_ok" True "hstore.handling.mode=map: the event holds the pairs as an object"
 for m in default modes schemas; do
 	n=$(grep -c 'left out of events' "$TROOT/$m/log")
 	is "$n" 1 "run \"$m\": one warning for the omitted column (snapshot and streaming alike)"
