@@ -1017,7 +1017,7 @@ static enum sl_err hs_parse(struct ctx *x, const struct sl_column *col, const ch
 static enum sl_err put_hstore_object(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
 				     const char *s, size_t n)
 {
-	size_t np;
+	size_t np = 0;
 	PUT(hs_parse(x, col, s, n, &np));
 	PUT(sl_buf_putc(b, '{'));
 	for (size_t i = 0; i < np; i++) {
