@@ -41,6 +41,7 @@
 #include "core/log.h"
 #include "obs/status.h"
 #include "pipeline/archive_obs.h"
+#include "sinks/kafka_log.h"
 
 #define INTENT_PREFIX "sluice:round-end="
 
@@ -66,6 +67,13 @@ struct arch {
 	enum sl_err fatal;
 	char fatal_msg[512];
 	struct sl_arc_obs *obs; /* metrics, state, pause/resume (archive_obs.h) */
+	/* Broker errors of the consumer and the DLQ producer, commit failures
+	 * included: one line when they start, one with the count when the
+	 * brokers answer again (sinks/kafka_log.h). */
+	struct sl_kafka_storm storm;
+	/* The last other consumer error logged: repeats are debug lines until
+	 * a record comes through or the error changes. */
+	rd_kafka_resp_err_t last_consumer_err;
 };
 
 static struct tp *tp_get(struct arch *a, const char *topic, int32_t partition)
@@ -153,6 +161,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 				t->committed = -1;
 			}
 		}
+		sl_kafka_storm_ok(&a->storm); /* the group coordinator answered */
 		sl_info("archive: assigned %d partition(s)", parts->cnt);
 		rd_kafka_assign(rk, parts);
 	} else {
@@ -165,6 +174,14 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		sl_info("archive: revoked %d partition(s)", parts->cnt);
 		rd_kafka_assign(rk, NULL);
 	}
+}
+
+/* Both clients' error callback (opaque: the arch); runs inside
+ * rd_kafka_consumer_poll() / rd_kafka_poll() on the archive's thread. */
+static void on_kafka_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	struct arch *a = opaque;
+	sl_kafka_storm_on_error(&a->storm, rk, err, reason);
 }
 
 struct conf_ctx {
@@ -222,12 +239,18 @@ static enum sl_err make_conf(struct arch *a, bool producer, rd_kafka_conf_t **ou
 		rd_kafka_conf_destroy(conf);
 		return sl_err_set(eb, SL_ERR_CONFIG, "kafka.%s: %s", c.bad_key, errstr);
 	}
+	/* librdkafka's lines through log.format / log.level, its errors
+	 * through the storm tracker. */
+	sl_kafka_conf_logging(conf);
+	rd_kafka_conf_set_error_cb(conf, on_kafka_error);
+	rd_kafka_conf_set_opaque(conf, a);
 	*out = conf;
 	return SL_OK;
 }
 
-/* Commit what is durable: see archive.h. */
-static enum sl_err commit_offsets(struct arch *a, bool sync, struct sl_errbuf *eb)
+/* Commit what is durable: see archive.h.  `final`: the last commit of a
+ * clean stop, whose failure is not retried. */
+static enum sl_err commit_offsets(struct arch *a, bool final, struct sl_errbuf *eb)
 {
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
 	for (size_t i = 0; i < a->ntps; i++) {
@@ -252,10 +275,21 @@ static enum sl_err commit_offsets(struct arch *a, bool sync, struct sl_errbuf *e
 						  a->dlq_topic, fe ? rd_kafka_err2str(fe) : "delivery failed");
 			}
 		}
-		rd_kafka_resp_err_t ce = rd_kafka_commit(a->rk, l, sync ? 0 : 0);
+		/* The third argument is `async`: 0, so every commit is synchronous
+		 * -- the offsets are on the broker when it returns OK, and only
+		 * then does t->committed move. */
+		rd_kafka_resp_err_t ce = rd_kafka_commit(a->rk, l, 0);
 		if (ce && ce != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-			sl_warn("archive: could not commit offsets: %s (will retry)", rd_kafka_err2str(ce));
+			char why[256];
+			snprintf(why, sizeof why, "could not commit offsets: %s", rd_kafka_err2str(ce));
+			if (final)
+				sl_warn("archive: %s at stop; the next run resumes from the offsets "
+					"committed before (files already stored are recognised)",
+					why);
+			else /* retried at the next commit, about every second */
+				sl_kafka_storm_error(&a->storm, why);
 		} else {
+			sl_kafka_storm_ok(&a->storm);
 			for (int i = 0; i < l->cnt; i++) {
 				struct tp *t = tp_get(a, l->elems[i].topic, l->elems[i].partition);
 				if (t)
@@ -305,10 +339,12 @@ static enum sl_err before_round(void *ctx, const char *topic, const struct sl_ar
 		}
 		memcpy(p->metadata, meta, (size_t)ml);
 		p->metadata_size = (size_t)ml;
-		ce = rd_kafka_commit(a->rk, l, 0);
+		ce = rd_kafka_commit(a->rk, l, 0); /* synchronous (async = 0) */
 		rd_kafka_topic_partition_list_destroy(l);
-		if (!ce)
+		if (!ce) {
+			sl_kafka_storm_ok(&a->storm);
 			break;
+		}
 		struct timespec ts = {.tv_sec = 0, .tv_nsec = (200L << attempt) % 1000 * 1000000L};
 		ts.tv_sec = (200L << attempt) / 1000;
 		nanosleep(&ts, NULL);
@@ -339,7 +375,9 @@ static void dlq_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	(void)rk;
 	struct arch *a = opaque;
-	if (m->err) {
+	if (!m->err)
+		sl_kafka_storm_ok(&a->storm);
+	else {
 		a->dlq_failed++;
 		sl_error("archive: dead letter queue delivery failed: %s", rd_kafka_err2str(m->err));
 	}
@@ -440,6 +478,26 @@ static enum sl_err handle(struct arch *a, const rd_kafka_message_t *m, struct sl
 	return err;
 }
 
+/* An error the consumer handed out instead of a record.  Broker trouble
+ * joins the storm (one line per storm); any other error is logged when it
+ * first appears, and again only after a record came through or a
+ * different error did. */
+static void consumer_error(struct arch *a, const rd_kafka_message_t *m)
+{
+	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+		return;
+	char why[512];
+	snprintf(why, sizeof why, "consumer: %s", rd_kafka_message_errstr(m));
+	if (sl_kafka_err_transient(m->err)) {
+		sl_kafka_storm_error(&a->storm, why);
+	} else if (m->err != a->last_consumer_err) {
+		a->last_consumer_err = m->err;
+		sl_warn("archive: %s", why);
+	} else {
+		sl_debug("archive: %s (again)", why);
+	}
+}
+
 enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *stop,
 			   struct sl_errbuf *eb)
 {
@@ -447,6 +505,8 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 	if (!a)
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	a->cfg = cfg;
+	a->storm.who = "archive";
+	a->storm.quiet_ms = SL_KAFKA_STORM_QUIET_MS;
 	sl_arc_json_init(&a->json);
 	a->tolerate = !strcmp(sl_config_get(cfg, "errors.tolerance"), "all");
 	a->dlq_topic = sl_config_get(cfg, "errors.deadletterqueue.topic.name");
@@ -470,7 +530,6 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 		err = make_conf(a, false, &conf, eb);
 	if (!err) {
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-		rd_kafka_conf_set_opaque(conf, a);
 		a->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
 		if (!a->rk) {
 			rd_kafka_conf_destroy(conf);
@@ -484,7 +543,6 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 		rd_kafka_conf_t *pc;
 		if (!(err = make_conf(a, true, &pc, eb))) {
 			rd_kafka_conf_set_dr_msg_cb(pc, dlq_dr);
-			rd_kafka_conf_set_opaque(pc, a);
 			if (!(a->dlq = rd_kafka_new(RD_KAFKA_PRODUCER, pc, errstr, sizeof errstr))) {
 				rd_kafka_conf_destroy(pc);
 				err = sl_err_set(eb, SL_ERR_CONFIG,
@@ -524,13 +582,15 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 	uint64_t files_at_commit = 0;
 	/* POST .../restart: stop cleanly; the command runs the archive again. */
 	while (!err && !*stop && !sl_status_restart_pending()) {
-		sl_arc_obs_tick(a->obs);
+		if (sl_arc_obs_tick(a->obs))
+			sl_kafka_storm_ok(&a->storm); /* the lag probe got answers */
+		sl_kafka_storm_tick(&a->storm);
 		rd_kafka_message_t *m = rd_kafka_consumer_poll(a->rk, 100);
 		if (m) {
 			if (m->err) {
-				if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-					sl_warn("archive: consumer: %s", rd_kafka_message_errstr(m));
+				consumer_error(a, m);
 			} else {
+				a->last_consumer_err = RD_KAFKA_RESP_ERR_NO_ERROR;
 				sl_arc_obs_consumed(a->obs, m);
 				err = handle(a, m, eb);
 			}

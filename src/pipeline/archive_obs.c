@@ -209,8 +209,9 @@ static struct lag_m *lag_get(struct sl_arc_obs *o, const char *topic, int32_t pa
 	return &o->lags[o->nlags++];
 }
 
-/* Returns false when the broker did not answer (try again later). */
-static bool update_lag(struct sl_arc_obs *o)
+/* Returns false when the broker did not answer (try again later);
+ * *answered is set when it did answer a request. */
+static bool update_lag(struct sl_arc_obs *o, bool *answered)
 {
 	rd_kafka_topic_partition_list_t *asg = NULL;
 	if (rd_kafka_assignment(o->rk, &asg) || !asg)
@@ -229,6 +230,8 @@ static bool update_lag(struct sl_arc_obs *o)
 	bool ok = true;
 	if (asg->cnt && rd_kafka_committed(o->rk, asg, COMMITTED_TIMEOUT_MS))
 		ok = false;
+	else if (asg->cnt)
+		*answered = true;
 	for (int i = 0; ok && i < asg->cnt; i++) {
 		const rd_kafka_topic_partition_t *p = &asg->elems[i];
 		struct lag_m *lm = lag_get(o, p->topic, p->partition);
@@ -265,10 +268,11 @@ static bool update_lag(struct sl_arc_obs *o)
 	return ok;
 }
 
-void sl_arc_obs_tick(struct sl_arc_obs *o)
+bool sl_arc_obs_tick(struct sl_arc_obs *o)
 {
 	if (!o)
-		return;
+		return false;
+	bool answered = false;
 	int64_t now = sl_clock_mono_us();
 	bool want = sl_status_pause_requested();
 	if (want != o->paused) {
@@ -295,7 +299,8 @@ void sl_arc_obs_tick(struct sl_arc_obs *o)
 		}
 	}
 	if (now >= o->next_lag)
-		o->next_lag = now + (update_lag(o) ? LAG_INTERVAL_US : LAG_BACKOFF_US);
+		o->next_lag = now + (update_lag(o, &answered) ? LAG_INTERVAL_US : LAG_BACKOFF_US);
+	return answered;
 }
 
 /* --- store check ----------------------------------------------------------------- */

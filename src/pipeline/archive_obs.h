@@ -57,8 +57,9 @@ void sl_arc_obs_file(struct sl_arc_obs *o, const struct sl_arc_file_info *fi);
 
 /* Once per loop turn: apply pause/resume requests, update the state,
  * readiness and (at its interval) the lag gauges.  Cheap when there is
- * nothing to do. */
-void sl_arc_obs_tick(struct sl_arc_obs *o);
+ * nothing to do.  Returns true when the group coordinator answered this
+ * turn's lag request (the brokers are reachable). */
+bool sl_arc_obs_tick(struct sl_arc_obs *o);
 
 /* Fail early when the store cannot be used: one HEAD of a key under
  * topics_dir that need not exist.  Wrong credentials give SL_ERR_AUTH, an

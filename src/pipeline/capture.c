@@ -631,6 +631,14 @@ static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, stru
 	return err;
 }
 
+/* The snapshot knows its tables: show the plan before the first row. */
+static void s_snapshot_start(void *ctx, int total)
+{
+	struct capture *c = ctx;
+	sl_metric_set(c->m_snap_planned, total);
+	sl_metric_set(c->m_snap_done, 0);
+}
+
 static void s_table_done(void *ctx, const char *schema, const char *table, uint64_t rows,
 			 int done, int total)
 {
@@ -855,11 +863,13 @@ static enum sl_err run_snapshot(struct capture *c, PGconn *repl, const char *sna
 		so.xid = (uint32_t)strtoul(PQgetvalue(xr, 0, 0), NULL, 10);
 		PQclear(xr);
 	}
-	struct sl_pg_snapshot_handler sh = {.ctx = c, .row = s_row, .table_done = s_table_done};
+	struct sl_pg_snapshot_handler sh = {.ctx = c, .row = s_row, .start = s_snapshot_start,
+					    .table_done = s_table_done};
 	uint64_t rows = 0;
 	int64_t t0 = sl_clock_mono_us();
 	sl_metric_set(c->m_snap_running, 1);
 	sl_metric_set(c->m_snap_done, 0);
+	sl_metric_set(c->m_snap_planned, 0); /* until the tables are listed */
 	sl_status_set_state(SL_CONN_RUNNING, NULL);
 	sl_status_set_ready(true, NULL);
 	enum sl_err err = sl_pg_snapshot_run(&so, &sh, &rows, eb);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "sinks/kafka_log.h"
 
 #define TOPIC_CACHE 16
 
@@ -28,9 +29,8 @@ struct kafka_sink {
 	struct sl_sink base;
 	rd_kafka_t *rk;
 	size_t in_flight;
-	/* Connection state changes are logged once, with a count. */
-	bool brokers_down;
-	unsigned long down_errors;
+	/* Broker error storms are logged once, with a count (kafka_log.h). */
+	struct sl_kafka_storm storm;
 	char max_bytes_hint[64];
 	/* topic.creation.default.*: 0 partitions = leave it to the broker */
 	int create_partitions, create_replication;
@@ -157,11 +157,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	uint64_t seq = (uint64_t)(uintptr_t)m->_private;
 	s->in_flight--;
 	if (!m->err) {
-		if (s->brokers_down) {
-			sl_info("kafka: delivering again after %lu broker errors", s->down_errors);
-			s->brokers_down = false;
-			s->down_errors = 0;
-		}
+		sl_kafka_storm_ok(&s->storm);
 		s->base.on_ack(s->base.ack_ctx, seq, SL_OK, NULL);
 		return;
 	}
@@ -183,26 +179,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	struct kafka_sink *s = opaque;
-	if (rd_kafka_fatal_error(rk, NULL, 0)) {
-		sl_error("kafka: fatal error: %s", reason);
-		return;
-	}
-	s->down_errors++;
-	if (!s->brokers_down && (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
-				 err == RD_KAFKA_RESP_ERR__TRANSPORT ||
-				 err == RD_KAFKA_RESP_ERR__RESOLVE)) {
-		s->brokers_down = true;
-		sl_warn("kafka: brokers unreachable (%s); retrying, position kept", reason);
-	}
-}
-
-static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-	(void)rk;
-	if (level <= 3)
-		sl_warn("kafka: %s: %s", fac, buf);
-	else
-		sl_debug("kafka: %s: %s", fac, buf);
+	sl_kafka_storm_on_error(&s->storm, rk, err, reason);
 }
 
 static enum sl_err kafka_produce(struct sl_sink *base, const struct sl_record *rec,
@@ -253,6 +230,7 @@ static enum sl_err kafka_poll(struct sl_sink *base, int timeout_ms, struct sl_er
 {
 	struct kafka_sink *s = (struct kafka_sink *)base;
 	rd_kafka_poll(s->rk, timeout_ms);
+	sl_kafka_storm_tick(&s->storm);
 	char reason[256];
 	if (rd_kafka_fatal_error(s->rk, reason, sizeof reason))
 		return sl_err_set(eb, SL_ERR_FATAL, "kafka producer failed: %s", reason);
@@ -323,6 +301,8 @@ enum sl_err sl_sink_kafka_new(const struct sl_kafka_conf_pair *conf, size_t ncon
 	if (!s)
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	s->base.ops = &kafka_ops;
+	s->storm.who = "kafka";
+	s->storm.quiet_ms = SL_KAFKA_STORM_QUIET_MS;
 	rd_kafka_conf_t *kc = rd_kafka_conf_new();
 	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
 		rd_kafka_conf_set(kc, defaults[i].key, defaults[i].value, errstr, sizeof errstr);
@@ -342,7 +322,7 @@ enum sl_err sl_sink_kafka_new(const struct sl_kafka_conf_pair *conf, size_t ncon
 	rd_kafka_conf_set_opaque(kc, s);
 	rd_kafka_conf_set_dr_msg_cb(kc, on_delivery);
 	rd_kafka_conf_set_error_cb(kc, on_error);
-	rd_kafka_conf_set_log_cb(kc, on_log);
+	sl_kafka_conf_logging(kc);
 	s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, errstr, sizeof errstr);
 	if (!s->rk) {
 		free(s);

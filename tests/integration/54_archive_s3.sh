@@ -202,6 +202,7 @@ is "$(cut -d' ' -f1 "$TROOT/dl2.list" | sed 's/.*+//' | sort | md5sum)" "$(cut -
 readback "$TROOT/dl2" "virtual-host"
 
 # --- sluice run: store.url=s3://bucket/prefix --------------------------------
+RPORT=$(free_port) || die "no free port"
 cat >"$TROOT/run.properties" <<P
 database.hostname=127.0.0.1
 database.port=$PGPORT
@@ -219,7 +220,7 @@ aws.secret.access.key=\${file:$TROOT/secrets.properties:aws.secret}
 flush.size=100
 rotate.schedule.interval.ms=500
 log.format=json
-http.listen=off
+http.listen=127.0.0.1:$RPORT
 P
 env -u AWS_SECRET_ACCESS_KEY "$SLUICE" run -c "$TROOT/run.properties" >"$TROOT/run.log" 2>&1 &
 RP=$!
@@ -231,6 +232,25 @@ INSERT INTO acct VALUES (777, 'new', 7.77, '2024-07-07', '2024-07-07 07:07:07.77
 target=$(psqlc "SELECT pg_current_wal_lsn()")
 run_caught_up() { [ "$(psqlc "SELECT confirmed_flush_lsn >= '$target' FROM pg_replication_slots WHERE slot_name = 'sluice_run'")" = t ]; }
 check "run confirmed past the last change (files durable in RGW)" wait_for 90 run_caught_up
+# run's object store metrics, against the bucket listed at the same time
+# (nothing rotates between the two: the stream is idle).
+sleep 1
+curl -s -m 5 "http://127.0.0.1:$RPORT/metrics" >"$TROOT/run-scrape.txt"
+curl -s -m 5 "http://127.0.0.1:$RPORT/connectors/shop-run/config" >"$TROOT/run-config.json"
+"$SC" --endpoint "$S3_ENDPOINT" --path-style s3://lake/runlake list >"$TROOT/run-objects.list"
+rmet() { awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }' "$TROOT/run-scrape.txt"; }
+robj=$(wc -l <"$TROOT/run-objects.list")
+rsize=$(awk '{ s += $2 } END { print s + 0 }' "$TROOT/run-objects.list")
+is "$(rmet 'sluice_archive_files_committed_total{topic="shop.public.acct"}')" "$robj" "run: files committed = objects in the bucket ($robj)"
+is "$(awk '$1 ~ /^sluice_s3_requests_total\{op="(PutObject|CompleteMultipartUpload)",code="200"\}$/ { s += $2 } END { print s + 0 }' "$TROOT/run-scrape.txt")" \
+	"$robj" "run: one successful PutObject per object"
+check "run: bytes sent ($(rmet 'sluice_s3_bytes_total{direction="sent"}')) >= the objects' bytes ($rsize)" \
+	test "$(rmet 'sluice_s3_bytes_total{direction="sent"}')" -ge "$rsize" -a "$rsize" -gt 0
+is "$(rmet sluice_s3_part_retries_total)/$(rmet 'sluice_retries_total{kind="s3"}')" "0/0" "run: no part retries, no S3 retries"
+check "run: no S3 request failed" bash -c "! grep -E '^sluice_s3_requests_total\{.*code=\"(5[0-9][0-9]|403|error)\"\}' '$TROOT/run-scrape.txt'"
+if command -v promtool >/dev/null; then
+	check "run: promtool check metrics passes" bash -c "promtool check metrics <'$TROOT/run-scrape.txt' >/dev/null 2>&1"
+fi
 kill -TERM $RP
 wait $RP
 rc=$?
@@ -249,6 +269,9 @@ if [ "$got" = "$pg_acct" ]; then pass "run: latest after per key equals PostgreS
 is "$("$SC" --endpoint "$S3_ENDPOINT" --path-style s3://lake uploads | wc -l)" 0 "no multipart upload left in progress"
 
 # --- secrets ------------------------------------------------------------------
-leaks=$(grep -l -e "$AWS_SECRET_ACCESS_KEY" -e "$PGPASS" "$TROOT"/*.log)
-is "$leaks" "" "neither the S3 secret nor the database password appears in any log"
+leaks=$(grep -l -e "$AWS_SECRET_ACCESS_KEY" -e "$PGPASS" "$TROOT"/*.log "$TROOT/run-scrape.txt" "$TROOT/run-config.json")
+is "$leaks" "" "neither the S3 secret nor the database password appears in any log, or in run's /metrics and /config"
+# References are shown as written (Kafka Connect shows config provider
+# references too); a literal secret would be redacted.
+like "$(cat "$TROOT/run-config.json")" '"aws.secret.access.key":"(\[redacted\]|\$\{file:[^"]*:aws.secret\})"' "run's /config shows the S3 secret's reference, not the secret"
 finish

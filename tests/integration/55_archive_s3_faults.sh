@@ -14,6 +14,9 @@
 #  C. the RGW gateway is stopped for ~10 s while files rotate on schedule:
 #     archive RIDES IT OUT (retries with backoff, never gives up within
 #     the outage) and keeps running.
+# Each phase serves /metrics: the S3 counters (part retries, retries by
+# kind, requests by op and code, bytes received) must equal what the
+# proxy injected.
 # After each, and at the end, no multipart upload is left in progress and
 # the whole lake, downloaded with storectl, reads back in DuckDB with every
 # (_topic, _partition, _offset) once and the latest `after` per key equal
@@ -87,7 +90,7 @@ timestamp.field=source.ts_ms
 format.class=io.confluent.connect.s3.format.parquet.ParquetFormat
 parquet.codec=none
 P
-	# the HTTP endpoint only where the test reads it (phase C)
+	# the HTTP endpoint where the test reads the metrics
 	if [ -n "${6:-}" ]; then echo "http.listen=127.0.0.1:$6"; else echo http.listen=off; fi
 }
 # start_proxy NAME RULE...: a faultproxy in front of RGW; sets PROXY.
@@ -99,6 +102,9 @@ start_proxy() {
 	wait_for 10 test -s "$TROOT/$n.port" || die "faultproxy did not start"
 	PROXY=http://127.0.0.1:$(cat "$TROOT/$n.port")
 }
+# m PORT NAME{labels}: one sample from a fresh scrape (0 when absent).
+m() { curl -s -m 5 "http://127.0.0.1:$1/metrics" | awk -v k="$2" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }'; }
+state_is() { [ "$(curl -s -m 5 "http://127.0.0.1:$1/connectors/sluice-archive/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["connector"]["state"])' 2>/dev/null)" = "$2" ]; }
 no_uploads() { [ -z "$("$SC" "${S3[@]}" s3://lake uploads)" ]; }
 nblob() { "$SC" "${S3[@]}" s3://lake/lake list bank.public.blob/ | wc -l; }
 blob_ge() { [ "$(nblob)" -ge "$1" ]; }
@@ -107,12 +113,26 @@ blob_ge() { [ "$(nblob)" -ge "$1" ]; }
 # Requests naming an uploadId, in order: part 1 (x3: 503, 503, ok),
 # part 2 (x2: 500, ok), Complete (x2: dropped, ok).  Three storms.
 start_proxy fpa match=uploadId= 503=1,2 500=4 drop=6
-arch_props g1 "$PROXY" bank.public.blob 10000 -1 >"$TROOT/a.properties"
+HA=$(free_port) || die "no free port"
+arch_props g1 "$PROXY" bank.public.blob 10000 -1 "$HA" >"$TROOT/a.properties"
 "$SLUICE" archive -c "$TROOT/a.properties" >"$TROOT/archiveA.log" 2>&1 &
 AP=$!
 t_track_pid $AP
 check "A: the multipart file lands despite the failures" wait_for 120 blob_ge 1
 sleep 1
+# Injected: 3 part failures (503, 503 on part 1; 500 on part 2) and a
+# dropped Complete; each is one retry.
+is "$(m $HA sluice_s3_part_retries_total)" 3 "A: part retries counted = the 3 injected part failures"
+check "A: S3 retries >= 3 parts + 1 Complete" test "$(m $HA 'sluice_retries_total{kind="s3"}')" -ge 4
+is "$(m $HA 'sluice_s3_requests_total{op="UploadPart",code="503"}')/$(m $HA 'sluice_s3_requests_total{op="UploadPart",code="500"}')" \
+	"2/1" "A: the failed parts counted by op and code (two 503, one 500)"
+is "$(m $HA 'sluice_s3_requests_total{op="CompleteMultipartUpload",code="error"}')/$(m $HA 'sluice_s3_requests_total{op="CompleteMultipartUpload",code="200"}')" \
+	"1/1" "A: the dropped Complete counted as code=error, then one 200"
+is "$(m $HA 'sluice_s3_requests_total{op="UploadPart",code="200"}')" 2 "A: 2 parts stored"
+check "A: bytes received counted ($(m $HA 'sluice_s3_bytes_total{direction="received"}'))" \
+	test "$(m $HA 'sluice_s3_bytes_total{direction="received"}')" -gt 0
+check "A: bytes sent count every attempt (part 1 of 5 MiB went 3 times: > 15 MiB)" \
+	test "$(m $HA 'sluice_s3_bytes_total{direction="sent"}')" -gt 15728640
 kill -TERM $AP
 wait $AP
 is "$?" 0 "A: archive stops cleanly"
@@ -131,12 +151,30 @@ psqlc "INSERT INTO blob SELECT g, repeat(md5(g::text), 24) FROM generate_series(
 target=$(psqlc "SELECT pg_current_wal_lsn()")
 check "B: new rows delivered to Kafka" wait_for 120 caught_up
 start_proxy fpb match=partNumber=2 always503
-arch_props g1 "$PROXY" bank.public.blob 10000 -1 >"$TROOT/b.properties"
+HB=$(free_port) || die "no free port"
+arch_props g1 "$PROXY" bank.public.blob 10000 -1 "$HB" >"$TROOT/b.properties"
 t0=$SECONDS
-timeout 150 "$SLUICE" archive -c "$TROOT/b.properties" >"$TROOT/archiveB.log" 2>&1
+# With http.listen set the failed archive serves its FAILED status until
+# SIGTERM (exit 1), so its metrics can be read after the failure.
+"$SLUICE" archive -c "$TROOT/b.properties" >"$TROOT/archiveB.log" 2>&1 &
+AP=$!
+t_track_pid $AP
+check "B: the connector is FAILED once part 2 cannot be uploaded" wait_for 150 state_is "$HB" FAILED
+echo "# B failed after $((SECONDS - t0)) s"
+like "$(curl -s -m 5 "http://127.0.0.1:$HB/connectors/sluice-archive/status")" \
+	'"trace":"could not PUT s3://lake/lake/bank\.public\.blob/.*after 10 attempts: HTTP 503 SlowDown' "B: the FAILED trace names the object and the attempts"
+# Injected: 10 part-2 failures; the last ends the upload, the 9 before it
+# were retried.
+is "$(m $HB 'sluice_s3_requests_total{op="UploadPart",code="503"}')" 10 "B: the 10 injected part failures counted by op and code"
+is "$(m $HB sluice_s3_part_retries_total)" 9 "B: part retries = injected failures - 1 (the 10th is not retried)"
+check "B: S3 retries >= the part retries" test "$(m $HB 'sluice_retries_total{kind="s3"}')" -ge 9
+is "$(m $HB 'sluice_s3_requests_total{op="AbortMultipartUpload",code="204"}')" 1 "B: the abort counted"
+check "B: bytes received counted" test "$(m $HB 'sluice_s3_bytes_total{direction="received"}')" -gt 0
+kill -TERM $AP
+wait $AP
 rc=$?
-is "$rc" 1 "B: archive exits with an error once part 2 cannot be uploaded ($((SECONDS - t0)) s)"
-like "$(tail -3 "$TROOT/archiveB.log")" "could not PUT s3://lake/lake/bank\.public\.blob/.*after 10 attempts: HTTP 503 SlowDown" \
+is "$rc" 1 "B: archive exits with an error (SIGTERM after FAILED)"
+like "$(cat "$TROOT/archiveB.log")" "could not PUT s3://lake/lake/bank\.public\.blob/.*after 10 attempts: HTTP 503 SlowDown" \
 	"B: the error names the object, the attempts and the S3 answer"
 is "$(grep -c 'partNumber=2' "$TROOT/fpb.log")" 10 "B: part 2 was tried 10 times"
 like "$(grep DELETE "$TROOT/fpb.log")" "forward DELETE .*uploadId=" "B: the unfinishable upload was aborted"
@@ -147,12 +185,16 @@ is "$(nblob)" 2 "B: no object for the failed file"
 # uploadId: part 1, part 2, Complete): the Complete is retried and RGW
 # answers the repeated Complete of a finished upload with 200.
 start_proxy fpb2 match=uploadId= lose=3
-arch_props g1 "$PROXY" bank.public.blob 10000 -1 >"$TROOT/b2.properties"
+HB2=$(free_port) || die "no free port"
+arch_props g1 "$PROXY" bank.public.blob 10000 -1 "$HB2" >"$TROOT/b2.properties"
 "$SLUICE" archive -c "$TROOT/b2.properties" >"$TROOT/archiveB2.log" 2>&1 &
 AP=$!
 t_track_pid $AP
 check "B: the restarted archive writes the file" wait_for 120 blob_ge 3
 sleep 1
+is "$(m $HB2 sluice_s3_part_retries_total)" 0 "B: restart: no part retried"
+check "B: restart: S3 retries >= 1 (the Complete whose answer was lost)" test "$(m $HB2 'sluice_retries_total{kind="s3"}')" -ge 1
+is "$(m $HB2 'sluice_s3_requests_total{op="CompleteMultipartUpload",code="error"}')" 1 "B: restart: the lost answer counted as code=error"
 kill -TERM $AP
 wait $AP
 is "$?" 0 "B: restarted archive stops cleanly"
@@ -187,6 +229,9 @@ wait $WP
 target=$(psqlc "SELECT pg_current_wal_lsn()")
 check "C: changes delivered to Kafka" wait_for 60 caught_up
 check "C: archive is still running after the ${outage} s outage" kill -0 $AP
+check "C: the outage's refused requests counted (code=error)" \
+	test "$(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk '$1 ~ /^sluice_s3_requests_total\{.*code="error"\}$/ { s += $2 } END { print s + 0 }')" -ge 1
+check "C: S3 retries counted" test "$(m $HTTP_PORT 'sluice_retries_total{kind="s3"}')" -ge 1
 # The archive only stops once every acct record in Kafka is in a committed
 # file (the metric counts records of committed files).
 n_acct=$(kcat -C -b "$KAFKA_BOOTSTRAP" -t bank.public.acct -e -q -f '%S\n' 2>/dev/null | grep -vc '^-1$')

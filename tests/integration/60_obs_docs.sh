@@ -43,13 +43,45 @@ for want in sluice_capture_source_lag_seconds sluice_capture_slot_lag_bytes slui
 	check "dashboard shows $want" grep -q "$want" "$DASH"
 done
 
-# sluice help <command> and <command> --help print the same facts.
-for cmd in capture; do
+# sluice help <command> and <command> --help print the same facts, for
+# every command; and every key either lists is in docs/CONFIG.md with the
+# same default.
+# help_vs_doc HELPFILE: "N keys, M mismatches" and the mismatches.
+help_vs_doc() {
+	python3 - "$1" "$SRC_ROOT/docs/CONFIG.md" <<'PY'
+import re, sys
+doc = {}
+for l in open(sys.argv[2]):
+    m = re.match(r"^\| `([^`]+)`(?: \(also [^)]*\))? \| [^|]* \| (?:`(.*?)`|-) \|", l)
+    if m:
+        doc[m.group(1)] = m.group(2) or ""
+n, bad = 0, []
+for l in open(sys.argv[1]):
+    m = re.match(r"^  ([a-z][a-z0-9._*-]*[a-z0-9*])(?: +default: (.*?))?(?:  \[[^]]*\])?\s*$", l)
+    if not m:
+        continue
+    n += 1
+    k, d = m.group(1), m.group(2) or ""
+    if k not in doc:
+        bad.append("%s: not in docs/CONFIG.md" % k)
+    elif doc[k] != d:
+        bad.append("%s: default %r in help, %r in docs/CONFIG.md" % (k, d, doc[k]))
+print("%d keys, %d mismatches" % (n, len(bad)))
+for b in bad[:10]:
+    print("#   " + b)
+PY
+}
+for cmd in capture archive run; do
 	a=$("$SLUICE" help "$cmd" 2>&1); ra=$?
 	b=$("$SLUICE" "$cmd" --help 2>&1); rb=$?
 	is "$ra/$rb" "0/0" "help $cmd and $cmd --help succeed"
 	is "$a" "$b" "sluice help $cmd prints the same as sluice $cmd --help"
+	like "$b" "usage: sluice $cmd " "$cmd --help starts with its usage"
 	like "$b" 'http\.listen +default: 127\.0\.0\.1:8083' "$cmd --help documents http.listen"
 	like "$b" '/metrics' "$cmd --help mentions the HTTP endpoint"
+	printf '%s\n' "$b" >"$TROOT/help-$cmd.txt"
+	r=$(help_vs_doc "$TROOT/help-$cmd.txt")
+	like "$r" '^[1-9][0-9]+ keys, 0 mismatches' "$cmd --help: every key listed is in docs/CONFIG.md with the same default ($(head -1 <<<"$r"))"
+	[[ "$r" =~ ' 0 mismatches' ]] || echo "$r" | tail -n +2
 done
 finish

@@ -189,6 +189,62 @@ kill -TERM $P
 wait $P
 is "$?" 1 "SIGTERM after FAILED: exit 1"
 
+# --- PostgreSQL unreachable until errors.max.retries runs out: FAILED ----------------------
+CLOSED=$(free_port)
+sed -e "s/^database.port=.*/database.port=$CLOSED/" -e "s/^database.password=.*/database.password=$SECRET/" \
+	"$TROOT/c.properties" >"$TROOT/down.properties"
+printf "errors.max.retries=1\nretriable.restart.connector.wait.ms=200\n" >>"$TROOT/down.properties"
+n_retrying=$(grep -c 'retrying with backoff' "$TROOT/err.log")
+"$SLUICE" capture -c "$TROOT/down.properties" >>"$TROOT/out.log" 2>>"$TROOT/err.log" &
+P=$!
+t_track_pid $P
+check "retries exhausted: FAILED" wait_for 30 state_is FAILED
+like "$(get "$H/connectors/o-capture/status")" "\"state\":\"FAILED\",\"worker_id\":\"[^\"]*\",\"trace\":\"could not connect to PostgreSQL at 127\\.0\\.0\\.1:$CLOSED" \
+	"retries exhausted: the trace names the unreachable server"
+like "$(get "$H/connectors/o-capture/tasks/0/status")" '"state":"FAILED"' "retries exhausted: the task is FAILED too"
+is "$(code "$H/healthz")/$(code "$H/readyz")" "200/503" "retries exhausted: live, not ready"
+check "retries exhausted: retries counted" test "$(metric 'sluice_retries_total{kind="postgres"}')" -ge 1
+check "retries exhausted: transient errors counted" test "$(metric 'sluice_errors_total{kind="transient"}')" -ge 2
+is "$(( $(grep -c 'retrying with backoff' "$TROOT/err.log") - n_retrying ))" 1 "retries exhausted: one 'retrying' line, not one per attempt"
+kill -TERM $P
+wait $P
+is "$?" 1 "SIGTERM after retries exhausted: exit 1"
+
+# --- snapshot progress: planned from the start, rows and tables at the end ---------------------
+# Two tables of 3000 rows, Kafka down and a 1000-record producer queue:
+# the snapshot stalls inside its first table.  The plan (2 tables) must be
+# there already; nothing is completed yet.  Then Kafka comes back.
+psqlc "CREATE TABLE snap_a(id int PRIMARY KEY, v text); CREATE TABLE snap_b(id int PRIMARY KEY, v text);
+GRANT SELECT ON snap_a, snap_b TO cdc;
+INSERT INTO snap_a SELECT g, repeat('a', 50) FROM generate_series(1, 3000) g;
+INSERT INTO snap_b SELECT g, repeat('b', 50) FROM generate_series(1, 3000) g;" || fail "snapshot tables"
+grep -vE '^(database\.password|offset\.storage\.dir)=' "$TROOT/c.properties" >"$TROOT/snap.properties"
+printf 'database.password=%s\noffset.storage.dir=%s/snapstate\nslot.name=snapslot\ntable.include.list=public\\.snap_.*\nkafka.queue.buffering.max.messages=1000\n' \
+	"$SECRET" "$TROOT" >>"$TROOT/snap.properties"
+kill -USR1 "$KAFKA_PID"
+"$SLUICE" capture -c "$TROOT/snap.properties" >>"$TROOT/out.log" 2>>"$TROOT/err.log" &
+P=$!
+t_track_pid $P
+stalled() { [ "$(metric sluice_snapshot_running)" = 1 ] && [ "$(metric sluice_snapshot_rows_total)" -gt 0 ]; }
+check "snapshot running and reading" wait_for 60 stalled
+sleep 2
+is "$(metric sluice_snapshot_tables_planned)" 2 "while the first table is read: tables planned = 2"
+is "$(metric sluice_snapshot_tables_completed)" 0 "while the first table is read: none completed"
+check "while stalled: rows read < 6000 ($(metric sluice_snapshot_rows_total))" test "$(metric sluice_snapshot_rows_total)" -lt 6000
+kill -USR2 "$KAFKA_PID"
+snap_done() { [ "$(metric sluice_snapshot_running)" = 0 ] && [ "$(metric sluice_snapshot_tables_completed)" = 2 ]; }
+check "snapshot finishes once Kafka is back" wait_for 90 snap_done
+is "$(metric sluice_snapshot_rows_total)" 6000 "snapshot rows total = the 6000 rows"
+is "$(metric sluice_snapshot_tables_completed)/$(metric sluice_snapshot_tables_planned)" "2/2" "tables completed = planned = 2"
+is "$(metric sluice_snapshot_running)" 0 "snapshot running gauge back to 0"
+is "$(metric 'sluice_capture_events_total{table="public.snap_a",op="r"}')/$(metric 'sluice_capture_events_total{table="public.snap_b",op="r"}')" \
+	"3000/3000" "read events counted per table"
+snap_msgs() { [ "$(consumed o.public.snap_a)" = 3000 ] && [ "$(consumed o.public.snap_b)" = 3000 ]; }
+check "the broker holds the 6000 snapshot records" wait_for 60 snap_msgs
+kill -TERM $P
+wait $P
+is "$?" 0 "snapshot capture: SIGTERM, clean exit"
+
 # --- one line per state change; no secret anywhere -------------------------------
 n=$(grep -c 'is PAUSED' "$TROOT/err.log")
 is "$n" 1 "PAUSED logged once"

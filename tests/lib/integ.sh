@@ -116,6 +116,9 @@ psqlc() { psql -X -q -v ON_ERROR_STOP=1 -At -c "$1"; }
 # --- Kafka API: librdkafka's mock cluster ------------------------------------
 # kafka_start [NBROKERS [TOPIC:PARTITIONS...]]: starts tools/mockbroker (topics
 # pre-created with that many partitions); exports KAFKA_BOOTSTRAP.
+# Faults: kill -USR1 $KAFKA_PID takes every broker down (connections closed
+# and refused), kill -USR2 $KAFKA_PID brings them back with their data;
+# kill -STOP / -CONT freezes them.
 kafka_start() {
 	local out=$TROOT/mockbroker.out
 	"$SRC_ROOT/$BUILD/tools/mockbroker" "${1:-1}" "${@:2}" >"$out" 2>"$TROOT/mockbroker.err" &

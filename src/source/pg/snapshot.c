@@ -400,6 +400,8 @@ enum sl_err sl_pg_snapshot_run(const struct sl_pg_snapshot_opts *opts,
 	enum sl_err err = list_tables(&s, eb);
 	if (!err)
 		err = plan_chunks(&s, eb);
+	if (!err && h->start)
+		h->start(h->ctx, s.ntables);
 	if (!err && s.nchunks) {
 		int n = opts->threads < 1 ? 1 : opts->threads;
 		if ((size_t)n > s.nchunks)

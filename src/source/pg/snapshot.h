@@ -38,6 +38,9 @@ struct sl_pg_snapshot_opts {
 struct sl_pg_snapshot_handler {
 	void *ctx;
 	enum sl_err (*row)(void *ctx, int worker, const struct sl_change *ch, struct sl_errbuf *eb);
+	/* Progress, from the coordinating thread: the snapshot is about to
+	 * read tables_total tables (called once, before any row; may be NULL). */
+	void (*start)(void *ctx, int tables_total);
 	/* Progress, from the coordinating thread: a table finished. */
 	void (*table_done)(void *ctx, const char *schema, const char *table, uint64_t rows,
 			   int tables_done, int tables_total);
