@@ -1450,11 +1450,11 @@ enum sl_err sl_capture_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 			break;
 		sl_status_set_ready(false, "postgres unreachable: retrying");
 		sl_metrics_inc(SL_M_ERRORS, "transient");
-		sl_metrics_inc(SL_M_RETRIES, "postgres");
 		/* PostgreSQL unreachable or lost: the position is in the slot, so
 		 * back off and start a new session from it. */
 		if (max >= 0 && c->retries >= max)
 			break;
+		sl_metrics_inc(SL_M_RETRIES, "postgres"); /* a retry really follows */
 		if (c->retries == 0)
 			sl_warn("postgres: %s; retrying with backoff (errors.max.retries=%" PRId64 ")",
 				eb->msg, max);

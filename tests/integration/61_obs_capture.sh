@@ -203,7 +203,7 @@ like "$(get "$H/connectors/o-capture/status")" "\"state\":\"FAILED\",\"worker_id
 	"retries exhausted: the trace names the unreachable server"
 like "$(get "$H/connectors/o-capture/tasks/0/status")" '"state":"FAILED"' "retries exhausted: the task is FAILED too"
 is "$(code "$H/healthz")/$(code "$H/readyz")" "200/503" "retries exhausted: live, not ready"
-check "retries exhausted: retries counted" test "$(metric 'sluice_retries_total{kind="postgres"}')" -ge 1
+is "$(metric 'sluice_retries_total{kind="postgres"}')" 1 "retries exhausted: exactly the one retry made is counted (errors.max.retries=1)"
 check "retries exhausted: transient errors counted" test "$(metric 'sluice_errors_total{kind="transient"}')" -ge 2
 is "$(( $(grep -c 'retrying with backoff' "$TROOT/err.log") - n_retrying ))" 1 "retries exhausted: one 'retrying' line, not one per attempt"
 kill -TERM $P
