@@ -15,8 +15,7 @@
 
 static const char hex[] = "0123456789abcdef";
 
-/* Length of a valid UTF-8 sequence starting at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t sl_json_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	size_t len;
@@ -110,7 +109,7 @@ enum sl_err sl_json_str(struct sl_buf *b, const char *s, size_t n)
 		char esc[8];
 		size_t elen = 0;
 		if (c >= 0x80) {
-			size_t l = utf8_len(p, (size_t)(end - p));
+			size_t l = sl_json_utf8_len(p, (size_t)(end - p));
 			if (l) {
 				if ((err = sl_buf_append(b, p, l)))
 					return err;

@@ -17,6 +17,10 @@
 
 /* Append s[0..n) as a quoted, escaped JSON string. */
 enum sl_err sl_json_str(struct sl_buf *b, const char *s, size_t n);
+/* Length of a valid UTF-8 sequence starting at s (n >= 1 bytes left), or
+ * 0: the rule by which sl_json_str() keeps a byte >= 0x80 (every other
+ * such byte becomes U+FFFD). */
+size_t sl_json_utf8_len(const unsigned char *s, size_t n);
 /* Append a NUL-terminated string as a JSON string. */
 enum sl_err sl_json_cstr(struct sl_buf *b, const char *s);
 enum sl_err sl_json_i64(struct sl_buf *b, int64_t v);

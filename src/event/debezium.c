@@ -392,8 +392,9 @@ static void warn_omitted(const struct sl_relation *rel, const struct sl_column *
 		fresh = omit_first(key.data, key.len);
 	sl_buf_free(&key);
 	if (fresh)
-		sl_warn("table \"%s.%s\": column \"%s\" is left out of events: Debezium has no "
-			"mapping for its type %s (include.unknown.datatypes=false)",
+		sl_warn("table \"%s.%s\": column \"%s\" is left out of events: sluice has no "
+			"mapping for its type %s (as Debezium does with "
+			"include.unknown.datatypes=false for types it cannot map)",
 			rel->schema, rel->table, col->name, tn);
 }
 
@@ -876,7 +877,6 @@ static enum sl_err bad_value(struct ctx *x, const struct sl_column *col, const c
  * 64 or more bins becomes a red-black tree with an order of its own; it
  * takes 9 keys whose spread hashes share their low 6+ bits. */
 
-static size_t tv_utf8_len(const unsigned char *s, size_t n);
 
 /* HashMap.hash(key): String.hashCode() over the key's UTF-16 code units
  * (invalid UTF-8 bytes read as U+FFFD, as sl_json_str() writes them),
@@ -887,7 +887,7 @@ static uint32_t java_hash(const char *s, size_t n)
 	uint32_t h = 0;
 	while (p < end) {
 		uint32_t cp;
-		size_t l = *p < 0x80 ? 1 : tv_utf8_len(p, (size_t)(end - p));
+		size_t l = *p < 0x80 ? 1 : sl_json_utf8_len(p, (size_t)(end - p));
 		if (l == 1)
 			cp = *p;
 		else if (l == 0)
@@ -1404,6 +1404,21 @@ static bool put_tstz_text(struct sl_buf *b, const char *s, size_t n, int width, 
 #define PG_INF_US 9223372036825200000LL
 #define PG_NINF_US (-9223372036832400000LL)
 
+/* A float8 (K_FLOAT64) or a numeric as a double (K_DEC_DOUBLE, whose
+ * NaN and infinities are numeric's own spellings). */
+static bool parse_f64(const struct colenc *e, const char *s, size_t n, double *d)
+{
+	struct sl_pg_numeric num;
+	if (e->k == K_DEC_DOUBLE && sl_pg_parse_numeric(s, n, &num) &&
+	    num.special != SL_PG_NUM_FINITE) {
+		*d = num.special == SL_PG_NUM_NAN ? __builtin_nan("")
+		     : num.special == SL_PG_NUM_POS_INF ? __builtin_inf()
+							: -__builtin_inf();
+		return true;
+	}
+	return sl_pg_parse_double(s, n, d);
+}
+
 /* One non-null scalar value. */
 static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
 			      const struct colenc *e, const char *s, size_t n)
@@ -1444,13 +1459,7 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		if (ln)
 			return sl_buf_append(b, lit, ln);
 		double d;
-		struct sl_pg_numeric num;
-		if (e->k == K_DEC_DOUBLE && sl_pg_parse_numeric(s, n, &num) &&
-		    num.special != SL_PG_NUM_FINITE)
-			d = num.special == SL_PG_NUM_NAN ? __builtin_nan("")
-			    : num.special == SL_PG_NUM_POS_INF ? __builtin_inf()
-							       : -__builtin_inf();
-		else if (!sl_pg_parse_double(s, n, &d))
+		if (!parse_f64(e, s, n, &d))
 			return bad_value(x, col, s, n);
 		return sl_json_f64_from(b, d, s, n);
 	}
@@ -1637,35 +1646,6 @@ static void tv_set(struct sl_tvalue *out, enum sl_tv_kind k)
 	out->kind = k;
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), or 0: the rule of
- * core/json.c, whose sl_json_str() replaces each other byte >= 0x80. */
-static size_t tv_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t cp;
-	if (c < 0xC2)
-		return 0;
-	if (c < 0xE0)
-		len = 2, cp = c & 0x1F;
-	else if (c < 0xF0)
-		len = 3, cp = c & 0x0F;
-	else if (c < 0xF5)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	return len;
-}
 
 /* What a JSON reader gets back from sl_json_str(s, n): the bytes, except
  * that invalid UTF-8 bytes read as U+FFFD (then copied into sb). */
@@ -1680,7 +1660,7 @@ static enum sl_err tv_text(struct sl_buf *sb, const char *s, size_t n, struct sl
 			p++;
 			continue;
 		}
-		size_t l = tv_utf8_len(p, (size_t)(end - p));
+		size_t l = sl_json_utf8_len(p, (size_t)(end - p));
 		if (!l)
 			break;
 		p += l;
@@ -1693,7 +1673,7 @@ static enum sl_err tv_text(struct sl_buf *sb, const char *s, size_t n, struct sl
 	sl_buf_reset(sb);
 	PUT(sl_buf_append(sb, s, (size_t)(p - (const unsigned char *)s)));
 	while (p < end) {
-		size_t l = *p < 0x80 ? 1 : tv_utf8_len(p, (size_t)(end - p));
+		size_t l = *p < 0x80 ? 1 : sl_json_utf8_len(p, (size_t)(end - p));
 		if (l)
 			PUT(sl_buf_append(sb, p, l));
 		else
@@ -1777,17 +1757,9 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 			 * that text back, as a JSON reader does. */
 			lit[ln] = '\0';
 			d = strtod(lit, NULL);
-		} else {
-			struct sl_pg_numeric num;
-			if (e->k == K_DEC_DOUBLE && sl_pg_parse_numeric(s, n, &num) &&
-			    num.special != SL_PG_NUM_FINITE)
-				d = num.special == SL_PG_NUM_NAN ? __builtin_nan("")
-				    : num.special == SL_PG_NUM_POS_INF ? __builtin_inf()
-								       : -__builtin_inf();
-			else if (!sl_pg_parse_double(s, n, &d))
-				return bad_value(x, col, s, n);
-			/* sl_json_f64_from() writes digits that read back as d. */
-		}
+		} else if (!parse_f64(e, s, n, &d)) {
+			return bad_value(x, col, s, n);
+		} /* else sl_json_f64_from() writes digits that read back as d */
 		tv_set(out, SL_TV_DOUBLE);
 		out->d = d;
 		return SL_OK;

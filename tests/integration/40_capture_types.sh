@@ -2,7 +2,7 @@
 # Every supported type, snapshot then streaming, compared field for field
 # with the expected Debezium JSON (tests/golden/capture/types_*.jsonl).
 # Extension types (citext, hstore, ltree) are mapped as Debezium maps
-# them; a box column, which Debezium has no mapping for, is left out of
+# them; a box column, which sluice has no mapping for yet, is left out of
 # every event with exactly one warning per run.
 # Volatile fields (times, LSNs, txIds) are masked; everything else is exact.
 # Set REGEN=1 to rewrite the golden file (then review the diff by hand).

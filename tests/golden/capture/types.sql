@@ -16,7 +16,7 @@ CREATE TABLE public.alltypes (
   ai int[], at text[], ae mood[]
 );
 -- Extension types (contrib; their OIDs differ per database, so sluice
--- recognises them by name) and box, which Debezium has no mapping for:
+-- recognises them by name) and box, which sluice has no mapping for yet:
 -- left out of every event, with one warning in the log.
 CREATE EXTENSION citext;
 CREATE EXTENSION hstore;
