@@ -575,9 +575,16 @@ static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, stru
 {
 	struct capture *c = ctx;
 	struct sl_change ch = *in;
-	/* Exactly one row, the first encoded, is "first". */
-	bool first = !atomic_load_explicit(&c->snap_first_done, memory_order_relaxed) &&
-		     !atomic_exchange(&c->snap_first_done, true);
+	/* Exactly one row is "first", and it must be the first one written:
+	 * until it is chosen, rows are encoded under the lock, so that none
+	 * marked "true" can reach the held slot (and the sink) before it.
+	 * Once chosen, encoding runs outside the lock again. */
+	bool locked = false, first = false;
+	if (!atomic_load_explicit(&c->snap_first_done, memory_order_acquire)) {
+		pthread_mutex_lock(&c->mu);
+		locked = true;
+		first = !atomic_exchange(&c->snap_first_done, true);
+	}
 	ch.src.snapshot = first ? "first" : "true";
 	struct snap_clock *clk = &c->wclock[worker];
 	if (!clk->now_ns || clk->src_us != ch.src.commit_ts_us) {
@@ -591,11 +598,15 @@ static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, stru
 	enum sl_err err = sl_dbz_key(&c->dbz, &ch, kb, &key_null, eb);
 	if (!err)
 		err = sl_dbz_value(&c->dbz, &ch, clk->now_ns, vb, eb);
-	if (err)
+	if (err) {
+		if (locked)
+			pthread_mutex_unlock(&c->mu);
 		return err;
+	}
 	/* Hold this record back and release the previous one: the newest is
 	 * kept so that it can be marked "last" when the snapshot ends. */
-	pthread_mutex_lock(&c->mu);
+	if (!locked)
+		pthread_mutex_lock(&c->mu);
 	err = release_held(c, false, eb);
 	struct held_record *h = &c->held;
 	if (!err) {

@@ -30,6 +30,7 @@ kill -9 $P
 wait $P 2>/dev/null
 if grep -q "snapshot: done" "$TROOT/run1.log"; then fail "the kill landed mid-snapshot"; else pass "the kill landed mid-snapshot"; fi
 like "$(cat "$TROOT/run1.log")" "2 readers" "two parallel readers"
+n_run1=$(wc -l <"$TROOT/out.jsonl") # whole lines of the killed run (a torn tail is dropped)
 # Changes made while sluice is down, after the interrupted snapshot began.
 psqlc "INSERT INTO big VALUES (300001, 'during the outage'); UPDATE small SET id = 100 WHERE id = 1;"
 
@@ -46,6 +47,10 @@ check "streaming caught up" wait_for 60 caught
 kill -TERM $P
 wait $P
 
+first_mark=$(python3 -c 'import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+print(recs[int(sys.argv[2])]["value"]["source"]["snapshot"])' "$TROOT/out.jsonl" "$n_run1")
+is "$first_mark" "first" "the redone snapshot's first record written is the one marked first (2 readers)"
 res=$(python3 - "$TROOT/out.jsonl" <<'PY'
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
