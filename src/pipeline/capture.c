@@ -165,25 +165,15 @@ static void on_ack(void *ctx, uint64_t seq, enum sl_err err, const char *msg)
 	sl_acks_ack(&c->acks, seq);
 }
 
-/* Produce one record; waits (serving the sink, and keeping the
+/* Number rec and produce it; waits (serving the sink, and keeping the
  * replication connection alive) while the sink's queue is full.
  * Caller holds c->mu. */
-static enum sl_err produce_locked(struct capture *c, const char *topic, const void *key,
-				  size_t klen, const void *val, size_t vlen, const char *what,
-				  struct sl_errbuf *eb)
+static enum sl_err send_locked(struct capture *c, struct sl_record *rec, struct sl_errbuf *eb)
 {
-	uint64_t seq;
-	if (sl_acks_next(&c->acks, &seq))
+	if (sl_acks_next(&c->acks, &rec->seq))
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
-	struct sl_record rec = {.topic = topic,
-				.key = key,
-				.key_len = klen,
-				.value = val,
-				.value_len = vlen,
-				.what = what,
-				.seq = seq};
 	for (;;) {
-		enum sl_err err = sl_sink_produce(c->sink, &rec, eb);
+		enum sl_err err = sl_sink_produce(c->sink, rec, eb);
 		if (err != SL_ERR_RETRY)
 			return err ? err : SL_OK;
 		if ((err = sl_sink_poll(c->sink, 100, eb)))
@@ -199,6 +189,19 @@ static enum sl_err produce_locked(struct capture *c, const char *topic, const vo
 		if (*c->stop)
 			return sl_err_set(eb, SL_ERR_RETRY, "stopping while the sink is full");
 	}
+}
+
+static enum sl_err produce_locked(struct capture *c, const char *topic, const void *key,
+				  size_t klen, const void *val, size_t vlen, const char *what,
+				  struct sl_errbuf *eb)
+{
+	struct sl_record rec = {.topic = topic,
+				.key = key,
+				.key_len = klen,
+				.value = val,
+				.value_len = vlen,
+				.what = what};
+	return send_locked(c, &rec, eb);
 }
 
 static enum sl_err produce(struct capture *c, const char *topic, const void *key, size_t klen,
@@ -296,18 +299,12 @@ static enum sl_err emit_change(struct capture *c, const struct sl_change *ch,
 {
 	char what[128];
 	describe(ch, what, sizeof what);
-	uint64_t seq;
+	struct sl_record rec = {.topic = ch->rel->topic, .what = what, .change = ch,
+				.dbz = &c->dbz, .now_ns = sl_clock_wall_ns()};
 	pthread_mutex_lock(&c->mu);
-	enum sl_err err = SL_OK;
-	if (sl_acks_next(&c->acks, &seq)) {
-		err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
-	} else {
-		struct sl_record rec = {.topic = ch->rel->topic, .what = what, .seq = seq,
-					.change = ch, .dbz = &c->dbz, .now_ns = sl_clock_wall_ns()};
-		err = sl_sink_produce(c->sink, &rec, eb);
-		c->events++;
-		c->records_delta++;
-	}
+	enum sl_err err = send_locked(c, &rec, eb);
+	c->events++;
+	c->records_delta++;
 	pthread_mutex_unlock(&c->mu);
 	if (!err)
 		count_event(c, ch->rel->schema, ch->rel->table, ch->op, 1);

@@ -51,7 +51,8 @@ struct lake {
 	/* typed rows (lake_rows.h) */
 	bool typed_ok;       /* the settings allow them */
 	int typed_ts_field;  /* timestamp.field as a meta field, -1 if none */
-	struct sl_buf vbuf, scratch, tmp;
+	struct sl_lake_row row; /* the current typed row's values */
+	struct sl_buf vbuf;     /* JSON of a change the typed path cannot take */
 	uint64_t typed_events, json_events;
 	struct ltopic *topics;
 	size_t ntopics, captopics;
@@ -497,25 +498,27 @@ static enum sl_err produce_change(struct lake *l, const struct sl_record *rec,
 	if (l->setup.extractor == SL_ARC_TS_WALLCLOCK)
 		ts = sl_clock_wall_us() / 1000;
 	else if (l->setup.extractor == SL_ARC_TS_FIELD &&
-		 !sl_lake_meta_ms(rec->dbz, ch, rec->now_ns, l->typed_ts_field, &l->scratch, &ts))
+		 !sl_lake_meta_ms(rec->dbz, ch, rec->now_ns, l->typed_ts_field, &l->row.scratch,
+				  &ts))
 		plan = NULL;
 	r.ts_ms = ts;
+	/* Decided before the writer sees the record: a rotation inside
+	 * sl_arc_writer_add may commit files and the offset state, so the
+	 * record must not be taken back afterwards to try another way. */
+	if (plan && (err = sl_lake_prepare(&l->row, plan, rec->dbz, ch, rec->now_ns, eb))) {
+		if (err == SL_ERR_NOMEM)
+			return event_error(err, rec, "could not prepare the row of", eb);
+		plan = NULL; /* no typed form, or a value the JSON path must judge */
+	}
 	if (!plan)
 		return add_as_json(l, rec, &r, has_pos, eb);
-	struct sl_lake_row row = {.plan = plan, .o = rec->dbz, .ch = ch, .now_ns = rec->now_ns,
-				  .scratch = &l->scratch, .tmp = &l->tmp};
 	r.schema = sl_lake_plan_schema(plan, &r.schema_len, &r.schema_id);
 	r.fill = sl_lake_fill;
-	r.fill_ctx = &row;
-	err = add(l, rec, &r, has_pos, eb);
-	if (!err) {
-		l->typed_events++;
-		return SL_OK;
-	}
-	if (err == SL_ERR_NOMEM || err == SL_ERR_IO || err == SL_ERR_RETRY || err == SL_ERR_FATAL)
+	r.fill_ctx = &l->row;
+	if ((err = add(l, rec, &r, has_pos, eb)))
 		return add_error(err, rec, eb);
-	/* No typed form for a value (or a value the JSON path must judge). */
-	return add_as_json(l, rec, &r, has_pos, eb);
+	l->typed_events++;
+	return SL_OK;
 }
 
 static enum sl_err lake_produce(struct sl_sink *s, const struct sl_record *rec,
@@ -589,8 +592,7 @@ static void lake_destroy(struct sl_sink *s)
 	sl_arc_setup_close(&l->setup);
 	sl_arc_json_free(&l->json);
 	sl_buf_free(&l->vbuf);
-	sl_buf_free(&l->scratch);
-	sl_buf_free(&l->tmp);
+	sl_lake_row_free(&l->row);
 	for (size_t i = 0; i < l->ntopics; i++)
 		free(l->topics[i].name);
 	free(l->topics);
@@ -618,6 +620,7 @@ enum sl_err sl_sink_lake_new(const struct sl_config *cfg, struct sl_sink **out,
 	if (!l)
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	l->base.ops = &lake_ops;
+	sl_lake_row_init(&l->row);
 	sl_arc_json_init(&l->json);
 	enum sl_err err = sl_arc_setup_open(cfg, &l->setup, eb);
 	if (err) {

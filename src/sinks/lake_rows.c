@@ -11,6 +11,7 @@
 #include "sinks/lake_rows.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,51 +174,125 @@ const char *sl_lake_plan_schema(const struct sl_lake_plan *p, size_t *len, uint6
 	return p->schema;
 }
 
-static enum sl_err fill_row(const struct sl_lake_row *r, const struct sl_arc_env *env,
-			    struct sl_pq_writer *pw, uint32_t group, const struct pfield *cols,
-			    const struct sl_row *row, struct sl_errbuf *eb)
+void sl_lake_row_init(struct sl_lake_row *r)
 {
-	static const struct sl_tvalue null = {.kind = SL_TV_NULL};
+	memset(r, 0, sizeof *r);
+}
+
+void sl_lake_row_free(struct sl_lake_row *r)
+{
+	free(r->vals);
+	free(r->off);
+	sl_buf_free(&r->scratch);
+	sl_buf_free(&r->arena);
+	sl_buf_free(&r->tmp);
+}
+
+/* Keep value k: bytes the encoder left in scratch move to the arena, which
+ * outlives the next conversion (pointers are fixed up once all are in). */
+static enum sl_err keep(struct sl_lake_row *r, uint32_t k, const struct sl_tvalue *tv)
+{
+	r->vals[k] = *tv;
+	const char *p = tv->p;
+	if ((tv->kind == SL_TV_STR || tv->kind == SL_TV_BIN) && tv->n && r->scratch.data &&
+	    p >= r->scratch.data && p < r->scratch.data + r->scratch.cap) {
+		r->off[k] = r->arena.len;
+		if (sl_buf_append(&r->arena, p, tv->n))
+			return SL_ERR_NOMEM;
+	}
+	return SL_OK;
+}
+
+/* The typed values of one before/after row into vals[at..at+ncols). */
+static enum sl_err prepare_row(struct sl_lake_row *r, const struct pfield *cols,
+			       const struct sl_row *row, uint32_t at, struct sl_errbuf *eb)
+{
 	const struct sl_lake_plan *pl = r->plan;
 	if (!row)
-		return sl_arc_env_set(env, pw, group, &null, r->tmp, eb);
+		return SL_OK;
 	if (row->ncols != r->ch->rel->ncols)
 		return SL_ERR_NOTFOUND; /* the JSON path reports it */
 	for (uint32_t k = 0; k < pl->ncols; k++) {
 		struct sl_tvalue tv;
 		enum sl_err err = sl_dbz_column_tvalue(r->o, r->ch->rel, cols[k].src,
-						       &row->vals[cols[k].src], r->scratch, &tv, eb);
+						       &row->vals[cols[k].src], &r->scratch, &tv, eb);
 		if (err)
 			return err;
 		if (tv.kind == SL_TV_NONE)
 			return SL_ERR_NOTFOUND;
-		if ((err = sl_arc_env_set(env, pw, cols[k].f, &tv, r->tmp, eb)))
+		if ((err = keep(r, at + k, &tv)))
 			return err;
 	}
 	return SL_OK;
 }
 
-enum sl_err sl_lake_fill(void *arg, const struct sl_arc_env *env, struct sl_pq_writer *pw,
-			 struct sl_errbuf *eb)
+enum sl_err sl_lake_prepare(struct sl_lake_row *r, const struct sl_lake_plan *plan,
+			    const struct sl_dbz_opts *o, const struct sl_change *ch, int64_t now_ns,
+			    struct sl_errbuf *eb)
 {
-	const struct sl_lake_row *r = arg;
-	const struct sl_lake_plan *pl = r->plan;
-	const struct sl_change *ch = r->ch;
+	r->plan = plan;
+	r->o = o;
+	r->ch = ch;
+	size_t need = 2 * (size_t)plan->ncols + plan->nmeta;
+	if (need > r->cap) {
+		struct sl_tvalue *v = realloc(r->vals, need * sizeof *v);
+		if (v)
+			r->vals = v;
+		size_t *off = v ? realloc(r->off, need * sizeof *off) : NULL;
+		if (!off)
+			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		r->off = off;
+		r->cap = need;
+	}
+	sl_buf_reset(&r->arena);
+	for (size_t k = 0; k < need; k++)
+		r->off[k] = SIZE_MAX;
 	/* As sl_dbz_value: no before for truncates, no after for deletes. */
-	const struct sl_row *before = ch->op != SL_OP_TRUNCATE ? ch->before : NULL;
-	const struct sl_row *after =
-		ch->op != SL_OP_TRUNCATE && ch->op != SL_OP_DELETE ? ch->after : NULL;
-	enum sl_err err = fill_row(r, env, pw, pl->before, pl->bcols, before, eb);
+	r->before = ch->op != SL_OP_TRUNCATE ? ch->before : NULL;
+	r->after = ch->op != SL_OP_TRUNCATE && ch->op != SL_OP_DELETE ? ch->after : NULL;
+	enum sl_err err = prepare_row(r, plan->bcols, r->before, 0, eb);
 	if (!err)
-		err = fill_row(r, env, pw, pl->after, pl->acols, after, eb);
-	for (uint32_t k = 0; !err && k < pl->nmeta; k++) {
+		err = prepare_row(r, plan->acols, r->after, plan->ncols, eb);
+	for (uint32_t k = 0; !err && k < plan->nmeta; k++) {
 		struct sl_tvalue tv;
-		err = sl_dbz_meta_tvalue(r->o, ch, r->now_ns, pl->meta[k].src, r->scratch, &tv, eb);
+		err = sl_dbz_meta_tvalue(o, ch, now_ns, plan->meta[k].src, &r->scratch, &tv, eb);
 		if (!err && tv.kind == SL_TV_NONE)
 			err = SL_ERR_NOTFOUND;
 		if (!err)
-			err = sl_arc_env_set(env, pw, pl->meta[k].f, &tv, r->tmp, eb);
+			err = keep(r, 2 * plan->ncols + k, &tv);
 	}
+	if (err)
+		return err;
+	for (size_t k = 0; k < need; k++)
+		if (r->off[k] != SIZE_MAX)
+			r->vals[k].p = r->arena.data + r->off[k];
+	return SL_OK;
+}
+
+static enum sl_err fill_row(struct sl_lake_row *r, const struct sl_arc_env *env,
+			    struct sl_pq_writer *pw, uint32_t group, const struct pfield *cols,
+			    bool present, uint32_t at, struct sl_errbuf *eb)
+{
+	static const struct sl_tvalue null = {.kind = SL_TV_NULL};
+	if (!present)
+		return sl_arc_env_set(env, pw, group, &null, &r->tmp, eb);
+	enum sl_err err = SL_OK;
+	for (uint32_t k = 0; !err && k < r->plan->ncols; k++)
+		err = sl_arc_env_set(env, pw, cols[k].f, &r->vals[at + k], &r->tmp, eb);
+	return err;
+}
+
+enum sl_err sl_lake_fill(void *arg, const struct sl_arc_env *env, struct sl_pq_writer *pw,
+			 struct sl_errbuf *eb)
+{
+	struct sl_lake_row *r = arg;
+	const struct sl_lake_plan *pl = r->plan;
+	enum sl_err err = fill_row(r, env, pw, pl->before, pl->bcols, r->before != NULL, 0, eb);
+	if (!err)
+		err = fill_row(r, env, pw, pl->after, pl->acols, r->after != NULL, pl->ncols, eb);
+	for (uint32_t k = 0; !err && k < pl->nmeta; k++)
+		err = sl_arc_env_set(env, pw, pl->meta[k].f, &r->vals[2 * pl->ncols + k], &r->tmp,
+				     eb);
 	return err;
 }
 

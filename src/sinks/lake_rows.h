@@ -38,18 +38,29 @@ enum sl_err sl_lake_plan_get(const struct sl_dbz_opts *o, const struct sl_relati
 /* The value schema text the plan was built from and its process-unique id. */
 const char *sl_lake_plan_schema(const struct sl_lake_plan *p, size_t *len, uint64_t *id);
 
-/* One typed row: the arguments of sl_lake_fill (a writer fill callback,
- * archive/writer.h). */
+/* One typed row, converted first and written second, so that the caller
+ * knows whether it has a typed form before the writer does anything (a
+ * rotation may commit files and state before the row is filled).  The
+ * struct is reused from row to row; init once, free at the end. */
 struct sl_lake_row {
 	const struct sl_lake_plan *plan;
 	const struct sl_dbz_opts *o;
 	const struct sl_change *ch;
-	int64_t now_ns;
-	struct sl_buf *scratch, *tmp;
+	const struct sl_row *before, *after; /* as the event carries them */
+	struct sl_tvalue *vals; /* before columns, after columns, meta fields */
+	size_t *off, cap;       /* per value: its bytes' offset in arena, or SIZE_MAX */
+	struct sl_buf scratch, arena, tmp;
 };
-/* Stage the row's envelope fields (everything but _topic/_partition/
- * _offset).  SL_ERR_NOTFOUND: a value has no typed form -- nothing is
- * committed; use the JSON path. */
+void sl_lake_row_init(struct sl_lake_row *r);
+void sl_lake_row_free(struct sl_lake_row *r);
+/* Every value of ch's event in typed form.  SL_ERR_NOTFOUND: a value has
+ * none (use the JSON path); other errors are the encoder's (the JSON path
+ * reports them the same way). */
+enum sl_err sl_lake_prepare(struct sl_lake_row *r, const struct sl_lake_plan *plan,
+			    const struct sl_dbz_opts *o, const struct sl_change *ch, int64_t now_ns,
+			    struct sl_errbuf *eb);
+/* Stage a prepared row's envelope fields (everything but _topic/
+ * _partition/_offset): a writer fill callback (archive/writer.h). */
 enum sl_err sl_lake_fill(void *row, const struct sl_arc_env *env, struct sl_pq_writer *pw,
 			 struct sl_errbuf *eb);
 

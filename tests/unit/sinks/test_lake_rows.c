@@ -309,6 +309,7 @@ static enum sl_err via_json(struct out *o, const struct sl_dbz_opts *opt, const 
 }
 
 static int typed_rows, json_rows;
+static struct sl_lake_row lake_row; /* reused from row to row, as in the lake */
 
 /* The typed path, falling back to JSON as the lake does. */
 static enum sl_err via_typed(struct out *o, const struct sl_dbz_opts *opt,
@@ -320,21 +321,18 @@ static enum sl_err via_typed(struct out *o, const struct sl_dbz_opts *opt,
 	enum sl_err err = sl_lake_plan_get(opt, ch->rel, &plan, &eb);
 	if (err)
 		return err;
-	if (plan) {
-		struct sl_buf scratch = {0}, tmp = {0};
-		struct sl_lake_row row = {.plan = plan, .o = opt, .ch = ch, .now_ns = now_ns,
-					  .scratch = &scratch, .tmp = &tmp};
-		err = sl_lake_fill(&row, o->env, o->w, &eb);
+	/* As the lake does: decide before touching the writer; once
+	 * prepared, a row is written typed or not at all. */
+	if (plan && !sl_lake_prepare(&lake_row, plan, opt, ch, now_ns, &eb)) {
+		err = sl_lake_fill(&lake_row, o->env, o->w, &eb);
 		if (!err)
 			err = sl_arc_env_finish(o->env, o->w, ch->rel->topic, 0, offset, &eb);
 		else
 			sl_pq_row_discard(o->w);
-		sl_buf_free(&scratch);
-		sl_buf_free(&tmp);
-		if (!err) {
-			typed_rows++;
-			return SL_OK;
-		}
+		if (err)
+			printf("# typed path: %s\n", eb.msg);
+		typed_rows += !err;
+		return err;
 	}
 	json_rows++;
 	return via_json(o, opt, ch, now_ns, offset, json);
@@ -453,6 +451,7 @@ static void run_table(const char *label, struct sl_dbz_opts *opt, const struct c
 
 int main(void)
 {
+	sl_lake_row_init(&lake_row);
 	struct sl_dbz_opts o;
 	sl_dbz_opts_init(&o);
 	o.topic_prefix = "b";
@@ -487,5 +486,6 @@ int main(void)
 						 {"n", SL_PG_NUMERIC, -1, true}};
 	run_table("numeric without scale", &o, var_cols, 2, 50, 0);
 	printf("# %d rows typed, %d through JSON\n", typed_rows, json_rows);
+	sl_lake_row_free(&lake_row);
 	return t_done();
 }
