@@ -20,18 +20,8 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/hex.h"
 #include "source/pg/pgoutput.h"
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decode the hex in `s` (after any "LSN|" and "\x") into out; false if bad. */
 static bool parse_hex_line(char *s, struct sl_buf *out)
@@ -46,7 +36,7 @@ static bool parse_hex_line(char *s, struct sl_buf *out)
 		return false;
 	sl_buf_reset(out);
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+		int hi = sl_hex_digit((unsigned char)s[i]), lo = sl_hex_digit((unsigned char)s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		if (sl_buf_putc(out, (char)(hi << 4 | lo)) != SL_OK)

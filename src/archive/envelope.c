@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/hex.h"
 
 enum conv {
 	CV_GROUP,
@@ -571,14 +572,6 @@ bool sl_arc_parse_iso_us(const char *s, int64_t *us)
 	return true;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20; /* lower case */
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 bool sl_arc_parse_uuid(const char *s, size_t n, unsigned char out[16])
 {
 	/* The canonical 8-4-4-4-12 form (what PostgreSQL prints) in one pass. */
@@ -587,7 +580,7 @@ bool sl_arc_parse_uuid(const char *s, size_t n, unsigned char out[16])
 						     19, 21, 24, 26, 28, 30, 32, 34};
 		int bad = 0;
 		for (int b = 0; b < 16; b++) {
-			int hi = hexval((unsigned char)s[at[b]]), lo = hexval((unsigned char)s[at[b] + 1]);
+			int hi = sl_hex_digit((unsigned char)s[at[b]]), lo = sl_hex_digit((unsigned char)s[at[b] + 1]);
 			bad |= hi | lo;
 			out[b] = (unsigned char)(((unsigned)hi & 0xf) << 4 | ((unsigned)lo & 0xf));
 		}

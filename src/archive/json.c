@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/declit.h"
+#include "core/hex.h"
 #include "core/json.h"
 
 struct parser {
@@ -87,24 +88,13 @@ static void skip_ws(struct parser *ps)
 		ps->p++;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool read_u4(struct parser *ps, unsigned *out)
 {
 	if (ps->e - ps->p < 4)
 		return false;
 	unsigned v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(ps->p[i]);
+		int h = sl_hex_digit(ps->p[i]);
 		if (h < 0)
 			return false;
 		v = v << 4 | (unsigned)h;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/hex.h"
 
 static bool is_blank(char c)
 {
@@ -40,17 +41,6 @@ static size_t eat_eol(const char *text, size_t len, size_t p, int *line)
 	return p;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Read 4 hex digits after "\u" at s[k]; -1 if malformed or short. */
 static long read_u4(const char *s, size_t k, size_t end)
 {
@@ -58,7 +48,7 @@ static long read_u4(const char *s, size_t k, size_t end)
 		return -1;
 	long v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(s[k + (size_t)i]);
+		int h = sl_hex_digit(s[k + (size_t)i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;

@@ -28,8 +28,10 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "event/pggeo.h"
 #include "event/pgtype_oids.h"
 #include "event/pgtypes.h"
+#include "event/pgvector.h"
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -142,6 +144,14 @@ enum kind {
 	K_BIT_BOOL,
 	K_BITS,
 	K_POINT,
+	K_GEOM_SHAPE,  /* box, lseg, path, polygon: Geometry (WKB) with extensions */
+	K_CIRCLE,
+	K_LINE,
+	K_POSTGIS,     /* PostGIS geometry: Geometry, the EWKB as is */
+	K_GEOGRAPHY,   /* PostGIS geography */
+	K_DVECTOR,     /* pgvector vector: DoubleVector */
+	K_FVECTOR,     /* pgvector halfvec: FloatVector */
+	K_SPVECTOR,    /* pgvector sparsevec: SparseDoubleVector */
 	K_HSTORE_JSON, /* hstore as a JSON object text (io.debezium.data.Json) */
 	K_HSTORE_MAP   /* hstore as a Connect map<string, optional string> */
 };
@@ -152,6 +162,7 @@ struct colenc {
 	bool is_int_array_toast; /* placeholder renders as its bytes */
 	int scale, precision;    /* numeric; fraction width for timestamptz */
 	int bits_len;            /* Bits `length` */
+	enum sl_pg_geo_shape shape; /* K_GEOM_SHAPE */
 	const char *sname;       /* Connect schema name, or NULL */
 };
 
@@ -271,6 +282,13 @@ static void classify(const struct sl_dbz_opts *o, const struct sl_column *c, str
 		e->k = e->bits_len > 1 ? K_BITS : K_BIT_BOOL;
 		break;
 	case SL_PG_POINT: e->k = K_POINT; break;
+	/* Debezium's main branch (dbz#2135): native shapes as WKB. */
+	case SL_PG_BOX: e->k = K_GEOM_SHAPE, e->shape = SL_GEO_BOX; break;
+	case SL_PG_LSEG: e->k = K_GEOM_SHAPE, e->shape = SL_GEO_LSEG; break;
+	case SL_PG_PATH: e->k = K_GEOM_SHAPE, e->shape = SL_GEO_PATH; break;
+	case SL_PG_POLYGON: e->k = K_GEOM_SHAPE, e->shape = SL_GEO_POLYGON; break;
+	case SL_PG_CIRCLE: e->k = K_CIRCLE; break;
+	case SL_PG_LINE: e->k = K_LINE; break;
 	default:
 		/* Extension types, by name (their OIDs differ per database), as
 		 * Debezium's TypeRegistry finds them. */
@@ -284,6 +302,16 @@ static void classify(const struct sl_dbz_opts *o, const struct sl_column *c, str
 			e->sname = "io.debezium.data.Ltree";
 		} else if (strcmp(c->type_name, "hstore") == 0) {
 			e->k = o->hstore == SL_DBZ_HSTORE_MAP ? K_HSTORE_MAP : K_HSTORE_JSON;
+		} else if (strcmp(c->type_name, "geometry") == 0) {
+			e->k = K_POSTGIS;
+		} else if (strcmp(c->type_name, "geography") == 0) {
+			e->k = K_GEOGRAPHY;
+		} else if (strcmp(c->type_name, "vector") == 0) {
+			e->k = K_DVECTOR;
+		} else if (strcmp(c->type_name, "halfvec") == 0) {
+			e->k = K_FVECTOR;
+		} else if (strcmp(c->type_name, "sparsevec") == 0) {
+			e->k = K_SPVECTOR;
 		}
 		break;
 	}
@@ -298,6 +326,13 @@ static void classify(const struct sl_dbz_opts *o, const struct sl_column *c, str
 		case K_BITS:
 		case K_BIT_BOOL:
 		case K_POINT:
+		/* Debezium converts geometry[] and geography[] only. */
+		case K_GEOM_SHAPE:
+		case K_CIRCLE:
+		case K_LINE:
+		case K_DVECTOR:
+		case K_FVECTOR:
+		case K_SPVECTOR:
 			e->k = K_OMIT;
 			break;
 		default:
@@ -454,6 +489,18 @@ static enum sl_err sch_enum(struct sl_buf *b, const struct sl_column *c, bool op
 	return sl_buf_putc(b, '}');
 }
 
+/* The Point struct's schema, up to and after its "optional" value. */
+static const char point_schema[] =
+	"{\"type\":\"struct\",\"fields\":[{\"type\":\"double\",\"optional\":false,\"field\":\"x\"},"
+	"{\"type\":\"double\",\"optional\":false,\"field\":\"y\"},"
+	"{\"type\":\"bytes\",\"optional\":true,\"field\":\"wkb\"},"
+	"{\"type\":\"int32\",\"optional\":true,\"field\":\"srid\"}],\"optional\":";
+static const char point_schema_tail[] =
+	",\"name\":\"io.debezium.data.geometry.Point\",\"version\":1,\"doc\":\"Geometry (POINT)\"";
+#define WKB_SRID_FIELDS                                                                    \
+	"{\"type\":\"bytes\",\"optional\":false,\"field\":\"wkb\"},"                            \
+	"{\"type\":\"int32\",\"optional\":true,\"field\":\"srid\"}"
+
 /* Schema of one scalar value of kind e. */
 static enum sl_err sch_scalar(struct sl_buf *b, const struct sl_dbz_opts *o,
 			      const struct sl_column *c, const struct colenc *e, bool optional,
@@ -517,13 +564,63 @@ static enum sl_err sch_scalar(struct sl_buf *b, const struct sl_dbz_opts *o,
 		snprintf(params, sizeof params, "{\"length\":\"%d\"}", e->bits_len);
 		return sch_simple(b, "bytes", optional, "io.debezium.data.Bits", params, field);
 	case K_POINT:
-		PUT(sl_buf_appendf(b, "{\"type\":\"struct\",\"fields\":[{\"type\":\"double\","
-				      "\"optional\":false,\"field\":\"x\"},{\"type\":\"double\","
-				      "\"optional\":false,\"field\":\"y\"},{\"type\":\"bytes\","
-				      "\"optional\":true,\"field\":\"wkb\"},{\"type\":\"int32\","
-				      "\"optional\":true,\"field\":\"srid\"}],\"optional\":%s,"
-				      "\"name\":\"io.debezium.data.geometry.Point\",\"version\":1,"
-				      "\"doc\":\"Geometry (POINT)\"",
+		PUT(sl_buf_appendf(b, "%s%s", point_schema, optional ? "true" : "false"));
+		PUT(sl_buf_puts(b, point_schema_tail));
+		PUT(put_field_name(b, field));
+		return sl_buf_putc(b, '}');
+	/* Geometry (version 2), Circle and Line are optional whatever the
+	 * column: their builders say so. */
+	case K_GEOM_SHAPE:
+	case K_POSTGIS:
+		PUT(sl_buf_puts(b, "{\"type\":\"struct\",\"fields\":[" WKB_SRID_FIELDS
+				   ",{\"type\":\"map\",\"keys\":{\"type\":\"string\",\"optional\":false},"
+				   "\"values\":{\"type\":\"string\",\"optional\":false},"
+				   "\"optional\":true,\"field\":\"extensions\"}],\"optional\":true,"
+				   "\"name\":\"io.debezium.data.geometry.Geometry\",\"version\":2,"
+				   "\"doc\":\"Geometry\""));
+		PUT(put_field_name(b, field));
+		return sl_buf_putc(b, '}');
+	case K_GEOGRAPHY:
+		PUT(sl_buf_appendf(b,
+				   "{\"type\":\"struct\",\"fields\":[" WKB_SRID_FIELDS "],\"optional\":%s,"
+				   "\"name\":\"io.debezium.data.geometry.Geography\",\"version\":1,"
+				   "\"doc\":\"Geography\"",
+				   optional ? "true" : "false"));
+		PUT(put_field_name(b, field));
+		return sl_buf_putc(b, '}');
+	case K_CIRCLE:
+		PUT(sl_buf_appendf(b, "{\"type\":\"struct\",\"fields\":[%sfalse%s,\"field\":\"center\"},"
+				      "{\"type\":\"double\",\"optional\":false,\"field\":\"radius\"}],"
+				      "\"optional\":true,\"name\":\"io.debezium.data.geometry.Circle\","
+				      "\"version\":1,\"doc\":\"Geometry (CIRCLE)\"",
+				   point_schema, point_schema_tail));
+		PUT(put_field_name(b, field));
+		return sl_buf_putc(b, '}');
+	case K_LINE:
+		PUT(sl_buf_puts(b, "{\"type\":\"struct\",\"fields\":["
+				   "{\"type\":\"double\",\"optional\":false,\"field\":\"a\"},"
+				   "{\"type\":\"double\",\"optional\":false,\"field\":\"b\"},"
+				   "{\"type\":\"double\",\"optional\":false,\"field\":\"c\"}],"
+				   "\"optional\":true,\"name\":\"io.debezium.data.geometry.Line\","
+				   "\"version\":1,\"doc\":\"Geometry (LINE)\""));
+		PUT(put_field_name(b, field));
+		return sl_buf_putc(b, '}');
+	case K_DVECTOR:
+	case K_FVECTOR:
+		PUT(sl_buf_appendf(b, "{\"type\":\"array\",\"items\":{\"type\":\"%s\",\"optional\":false},"
+				      "\"optional\":%s,\"name\":\"io.debezium.data.%s\",\"version\":1",
+				   e->k == K_DVECTOR ? "double" : "float", optional ? "true" : "false",
+				   e->k == K_DVECTOR ? "DoubleVector" : "FloatVector"));
+		PUT(put_field_name(b, field));
+		return sl_buf_putc(b, '}');
+	case K_SPVECTOR:
+		PUT(sl_buf_appendf(b, "{\"type\":\"struct\",\"fields\":["
+				      "{\"type\":\"int16\",\"optional\":false,\"field\":\"dimensions\"},"
+				      "{\"type\":\"map\",\"keys\":{\"type\":\"int16\",\"optional\":false},"
+				      "\"values\":{\"type\":\"double\",\"optional\":false},"
+				      "\"optional\":false,\"field\":\"vector\"}],\"optional\":%s,"
+				      "\"name\":\"io.debezium.data.SparseDoubleVector\",\"version\":1,"
+				      "\"doc\":\"Sparse double vector\"",
 				   optional ? "true" : "false"));
 		PUT(put_field_name(b, field));
 		return sl_buf_putc(b, '}');
@@ -629,6 +726,7 @@ struct hs_pair {
 	const char *k, *v; /* v NULL for a NULL value */
 	size_t kn, vn;
 	uint32_t h;        /* the key's java.util.HashMap hash */
+	int16_t ki;        /* sparsevec: the index (k is NULL, kn 0) */
 	bool dup;          /* an earlier pair has the same key (HashMap keeps that one) */
 };
 
@@ -653,6 +751,8 @@ struct cache {
 	struct hs_pair *hs_pairs;
 	uint32_t *hs_order, *hs_bins;
 	size_t hs_pairs_cap, hs_order_cap, hs_bins_cap;
+	/* geometric values: vertices (x,y doubles) and WKB */
+	struct sl_buf geo_xy, geo_wkb;
 	/* Column i's `"name":` (escaped) is names[name_off[i] .. name_off[i+1]). */
 	struct sl_buf names;
 	size_t *name_off;
@@ -673,6 +773,8 @@ static void cache_free(void *p)
 	free(c->hs_pairs);
 	free(c->hs_order);
 	free(c->hs_bins);
+	sl_buf_free(&c->geo_xy);
+	sl_buf_free(&c->geo_wkb);
 	sl_buf_free(&c->names);
 	free(c->name_off);
 	sl_buf_free(&c->src.head);
@@ -933,6 +1035,8 @@ static void hs_count(struct cache *c, size_t upto, size_t bins)
 			c->hs_bins[c->hs_pairs[i].h & (bins - 1)]++;
 }
 
+static enum sl_err jmap_order(struct cache *c, size_t np, bool unique, size_t *count);
+
 /* Parse hstore text s[0..n) into c->hs_pairs and put the indexes of the
  * live pairs, in HashMap iteration order, into c->hs_order.  *count gets
  * their number. */
@@ -964,13 +1068,23 @@ static enum sl_err hs_parse(struct ctx *x, const struct sl_column *col, const ch
 		}
 		c->hs_pairs[np++] = pr;
 	}
+	return jmap_order(c, np, sorted, count);
+}
+
+/* The first np pairs of c->hs_pairs as one java.util.HashMap<>() gets
+ * them by put(): drop repeated keys (`unique` when known to be none), and
+ * put the indexes of the others, in iteration order, into c->hs_order.
+ * Keys are equal when their hashes and their bytes are. */
+static enum sl_err jmap_order(struct cache *c, size_t np, bool unique, size_t *count)
+{
+	bool sorted = unique;
 	struct hs_pair *p = c->hs_pairs;
 	/* A repeated key (never in hstore's own output): HashMap.put() keeps
 	 * the first entry's place with the last value. */
 	for (size_t i = 1; !sorted && i < np; i++)
 		for (size_t j = 0; j < i; j++)
 			if (!p[j].dup && p[j].h == p[i].h && p[j].kn == p[i].kn &&
-			    memcmp(p[j].k, p[i].k, p[i].kn) == 0) {
+			    (p[i].kn == 0 || memcmp(p[j].k, p[i].k, p[i].kn) == 0)) {
 				p[j].v = p[i].v;
 				p[j].vn = p[i].vn;
 				p[i].dup = true;
@@ -1419,6 +1533,192 @@ static bool parse_f64(const struct colenc *e, const char *s, size_t n, double *d
 	return sl_pg_parse_double(s, n, d);
 }
 
+/* ---- geometric, PostGIS and pgvector values --------------------------------- */
+
+static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
+			      const struct colenc *e, const char *s, size_t n);
+
+/* A Point struct: {"x":X,"y":Y,"wkb":<WKB of the point>,"srid":null}. */
+static enum sl_err put_point_struct(struct sl_buf *b, double px, double py)
+{
+	uint8_t wkb[SL_WKB_POINT_LEN];
+	sl_wkb_point_bytes(wkb, px, py);
+	PUT(sl_buf_puts(b, "{\"x\":"));
+	PUT(sl_json_f64(b, px));
+	PUT(sl_buf_puts(b, ",\"y\":"));
+	PUT(sl_json_f64(b, py));
+	PUT(sl_buf_puts(b, ",\"wkb\":"));
+	PUT(sl_json_base64(b, wkb, sizeof wkb, 0));
+	return sl_buf_puts(b, ",\"srid\":null}");
+}
+
+static const char *const shape_names[] = {"box", "lseg", "path", "polygon"};
+
+/* A Geometry struct for a native shape whose vertices are xy[0..2*np):
+ * the WKB Debezium builds (a box is a closed ring of its four corners, a
+ * polygon's ring is closed when it is not, lseg and path are
+ * LINESTRINGs), no SRID, and the extensions naming the type.  closed < 0
+ * leaves a path's "closed" out. */
+static enum sl_err put_geom_shape_xy(struct cache *c, struct sl_buf *b, enum sl_pg_geo_shape shape,
+				     const double *xy, size_t np, int closed)
+{
+	struct sl_buf *w = &c->geo_wkb;
+	sl_buf_reset(w);
+	switch (shape) {
+	case SL_GEO_BOX: {
+		const double ring[10] = {xy[0], xy[1], xy[0], xy[3], xy[2],
+					 xy[3], xy[2], xy[1], xy[0], xy[1]};
+		PUT(sl_wkb_polygon(w, ring, 5));
+		break;
+	}
+	case SL_GEO_LSEG:
+	case SL_GEO_PATH: PUT(sl_wkb_linestring(w, xy, np)); break;
+	case SL_GEO_POLYGON:
+		if (np >= 2 && (xy[0] != xy[2 * np - 2] || xy[1] != xy[2 * np - 1])) {
+			/* one more vertex: the first again */
+			struct sl_buf *v = &c->geo_xy;
+			const double first[2] = {xy[0], xy[1]};
+			if ((const char *)xy != v->data) { /* constant vertices: copy them */
+				sl_buf_reset(v);
+				PUT(sl_buf_append(v, xy, 16 * np));
+			}
+			PUT(sl_buf_append(v, first, sizeof first));
+			PUT(sl_wkb_polygon(w, (const double *)(void *)v->data, np + 1));
+		} else {
+			PUT(sl_wkb_polygon(w, xy, np));
+		}
+		break;
+	}
+	PUT(sl_buf_puts(b, "{\"wkb\":"));
+	PUT(sl_json_base64(b, w->data, w->len, 0));
+	PUT(sl_buf_appendf(b, ",\"srid\":null,\"extensions\":{\"type\":\"%s\"", shape_names[shape]));
+	if (shape == SL_GEO_PATH && closed >= 0)
+		PUT(sl_buf_puts(b, closed ? ",\"closed\":\"true\"" : ",\"closed\":\"false\""));
+	return sl_buf_puts(b, "}}");
+}
+
+static enum sl_err put_geom_shape(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
+				  const struct colenc *e, const char *s, size_t n)
+{
+	struct cache *c = x->c;
+	size_t np;
+	bool closed;
+	sl_buf_reset(&c->geo_xy);
+	if (!sl_pg_geo_parse(e->shape, s, n, &c->geo_xy, &np, &closed))
+		return bad_value(x, col, s, n);
+	return put_geom_shape_xy(c, b, e->shape, (const double *)(void *)c->geo_xy.data, np,
+				 closed);
+}
+
+/* PostGIS geometry (Geometry, no extensions) or geography: the EWKB as
+ * PostGIS wrote it and the SRID it carries. */
+static enum sl_err put_postgis(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
+			       const struct colenc *e, const char *s, size_t n)
+{
+	struct sl_buf *w = &x->c->geo_wkb;
+	bool has_srid;
+	int32_t srid;
+	sl_buf_reset(w);
+	if (!sl_pg_ewkb_from_hex(s, n, w, &has_srid, &srid))
+		return bad_value(x, col, s, n);
+	PUT(sl_buf_puts(b, "{\"wkb\":"));
+	PUT(sl_json_base64(b, w->data, w->len, 0));
+	PUT(sl_buf_puts(b, ",\"srid\":"));
+	PUT(has_srid ? sl_json_i64(b, srid) : sl_buf_puts(b, "null"));
+	return sl_buf_puts(b, e->k == K_POSTGIS ? ",\"extensions\":null}" : "}");
+}
+
+/* vector / halfvec: a JSON array of doubles / floats. */
+static enum sl_err put_vector(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
+			      const struct colenc *e, const char *s, size_t n)
+{
+	struct sl_pg_vec_iter it;
+	if (!sl_pg_vector_begin(&it, s, n))
+		return bad_value(x, col, s, n);
+	const struct colenc el = {.k = e->k == K_DVECTOR ? K_FLOAT64 : K_FLOAT32};
+	PUT(sl_buf_putc(b, '['));
+	for (bool first = true;; first = false) {
+		const char *v;
+		size_t vn;
+		int r = sl_pg_vector_next(&it, &v, &vn);
+		if (r == 0)
+			break;
+		if (r < 0)
+			return bad_value(x, col, s, n);
+		if (!first)
+			PUT(sl_buf_putc(b, ','));
+		PUT(put_scalar(x, b, col, &el, v, vn));
+	}
+	return sl_buf_putc(b, ']');
+}
+
+/* An int16 as Short.parseShort() reads it. */
+static bool parse_short(const char *s, size_t n, int16_t *out)
+{
+	int64_t v;
+	if (!sl_pg_parse_int64(s, n, &v) || v < INT16_MIN || v > INT16_MAX)
+		return false;
+	*out = (int16_t)v;
+	return true;
+}
+
+/* sparsevec: {"dimensions":D,"vector":[[index,value],...]}.  The map has
+ * int16 keys, which the JsonConverter writes as [key, value] pairs, in
+ * the order of the java.util.HashMap Debezium fills.  An empty vector is
+ * null, as Debezium's parser makes it. */
+static enum sl_err put_sparsevec(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
+				 const char *s, size_t n)
+{
+	struct cache *c = x->c;
+	struct sl_pg_sparse_iter it;
+	const char *d;
+	size_t dn;
+	int16_t dims;
+	if (!sl_pg_sparsevec_begin(&it, s, n, &d, &dn))
+		return bad_value(x, col, s, n);
+	if (!parse_short(d, dn, &dims))
+		return sl_err_set(x->eb, SL_ERR_PROTO,
+				  "could not encode column \"%s\" of table \"%s.%s\": sparsevec of %.*s "
+				  "dimensions; Debezium's SparseDoubleVector holds at most 32767",
+				  col->name, x->rel->schema, x->rel->table, (int)(dn > 24 ? 24 : dn), d);
+	const char *body = it.p, *body_end = it.end;
+	while (body < body_end && (*body == ' ' || *body == '\t' || *body == '\n' || *body == '\r'))
+		body++;
+	if (body == body_end)
+		return sl_buf_puts(b, "null");
+	size_t np = 0;
+	bool ascending = true;
+	for (;;) {
+		struct hs_pair pr = {0};
+		const char *k;
+		size_t kn;
+		int r = sl_pg_sparsevec_next(&it, &k, &kn, &pr.v, &pr.vn);
+		if (r == 0)
+			break;
+		if (r < 0 || !parse_short(k, kn, &pr.ki) || pr.vn == 0)
+			return bad_value(x, col, s, n);
+		if (np > UINT32_MAX - 1)
+			return SL_ERR_TOO_LARGE;
+		PUT(grow((void **)&c->hs_pairs, &c->hs_pairs_cap, np + 1, sizeof *c->hs_pairs));
+		/* Short.hashCode() is the value; HashMap.hash() spreads it. */
+		uint32_t h = (uint32_t)(int32_t)pr.ki;
+		pr.h = h ^ (h >> 16);
+		ascending = ascending && (np == 0 || c->hs_pairs[np - 1].ki < pr.ki);
+		c->hs_pairs[np++] = pr;
+	}
+	size_t live;
+	PUT(jmap_order(c, np, ascending, &live));
+	const struct colenc el = {.k = K_FLOAT64};
+	PUT(sl_buf_appendf(b, "{\"dimensions\":%d,\"vector\":[", (int)dims));
+	for (size_t i = 0; i < live; i++) {
+		const struct hs_pair *p = &c->hs_pairs[c->hs_order[i]];
+		PUT(sl_buf_appendf(b, "%s[%d,", i ? "," : "", (int)p->ki));
+		PUT(put_scalar(x, b, col, &el, p->v, p->vn));
+		PUT(sl_buf_putc(b, ']'));
+	}
+	return sl_buf_puts(b, "]}");
+}
+
 /* One non-null scalar value. */
 static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
 			      const struct colenc *e, const char *s, size_t n)
@@ -1608,20 +1908,36 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		if (!comma || !sl_pg_parse_double(s + 1, (size_t)(comma - s - 1), &px) ||
 		    !sl_pg_parse_double(comma + 1, (size_t)(s + n - 1 - comma - 1), &py))
 			return bad_value(x, col, s, n);
-		uint8_t wkb[21];
-		wkb[0] = 1; /* little endian */
-		uint32_t t = 1;
-		memcpy(wkb + 1, &t, 4);
-		memcpy(wkb + 5, &px, 8);
-		memcpy(wkb + 13, &py, 8);
-		PUT(sl_buf_puts(b, "{\"x\":"));
-		PUT(sl_json_f64(b, px));
-		PUT(sl_buf_puts(b, ",\"y\":"));
-		PUT(sl_json_f64(b, py));
-		PUT(sl_buf_puts(b, ",\"wkb\":"));
-		PUT(sl_json_base64(b, wkb, sizeof wkb, 0));
-		return sl_buf_puts(b, ",\"srid\":null}");
+		return put_point_struct(b, px, py);
 	}
+	case K_GEOM_SHAPE: return put_geom_shape(x, b, col, e, s, n);
+	case K_CIRCLE: {
+		double cx, cy, r;
+		if (!sl_pg_circle_parse(s, n, &cx, &cy, &r))
+			return bad_value(x, col, s, n);
+		PUT(sl_buf_puts(b, "{\"center\":"));
+		PUT(put_point_struct(b, cx, cy));
+		PUT(sl_buf_puts(b, ",\"radius\":"));
+		PUT(sl_json_f64(b, r));
+		return sl_buf_putc(b, '}');
+	}
+	case K_LINE: {
+		double la, lb, lc;
+		if (!sl_pg_line_parse(s, n, &la, &lb, &lc))
+			return bad_value(x, col, s, n);
+		PUT(sl_buf_puts(b, "{\"a\":"));
+		PUT(sl_json_f64(b, la));
+		PUT(sl_buf_puts(b, ",\"b\":"));
+		PUT(sl_json_f64(b, lb));
+		PUT(sl_buf_puts(b, ",\"c\":"));
+		PUT(sl_json_f64(b, lc));
+		return sl_buf_putc(b, '}');
+	}
+	case K_POSTGIS:
+	case K_GEOGRAPHY: return put_postgis(x, b, col, e, s, n);
+	case K_DVECTOR:
+	case K_FVECTOR: return put_vector(x, b, col, e, s, n);
+	case K_SPVECTOR: return put_sparsevec(x, b, col, s, n);
 	case K_HSTORE_MAP: return put_hstore_object(x, b, col, s, n);
 	case K_HSTORE_JSON: {
 		/* The object's text (Jackson writes it compact), as a string. */
@@ -1868,6 +2184,14 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 	case K_BIT_BOOL:
 	case K_BITS:
 	case K_POINT:
+	case K_GEOM_SHAPE:
+	case K_CIRCLE:
+	case K_LINE:
+	case K_POSTGIS:
+	case K_GEOGRAPHY:
+	case K_DVECTOR:
+	case K_FVECTOR:
+	case K_SPVECTOR:
 	case K_HSTORE_MAP:
 		/* No typed form; the encoder's verdict on the value still holds. */
 		sl_buf_reset(sb);
@@ -1891,7 +2215,7 @@ static enum sl_err put_array(struct ctx *x, struct sl_buf *b, const struct sl_co
 			return sl_err_set(x->eb, SL_ERR_NOMEM, "out of memory");
 	}
 	struct sl_pg_array_iter it;
-	sl_pg_array_begin(&it, s, n);
+	sl_pg_array_begin_delim(&it, s, n, e->k == K_POSTGIS || e->k == K_GEOGRAPHY ? ':' : ',');
 	enum sl_err err = sl_buf_putc(b, '[');
 	bool first = true;
 	while (!err) {
@@ -1967,6 +2291,29 @@ static enum sl_err put_fallback(struct ctx *x, struct sl_buf *b, const struct co
 	case K_POINT:
 		return sl_buf_puts(b, "{\"x\":0.0,\"y\":0.0,\"wkb\":\"AQEAAAAAAAAAAAAAAAAAAAAAAAAA\","
 				      "\"srid\":null}");
+	case K_GEOM_SHAPE: {
+		/* Debezium's geometryFallback() shapes */
+		static const double corners[] = {0, 0, 1, 1}; /* the unit square */
+		static const double seg[] = {0, 0, 1, 0};
+		static const double triangle[] = {0, 0, 1, 0, 0, 1, 0, 0};
+		switch (e->shape) {
+		case SL_GEO_BOX: return put_geom_shape_xy(x->c, b, e->shape, corners, 2, -1);
+		case SL_GEO_POLYGON: return put_geom_shape_xy(x->c, b, e->shape, triangle, 4, -1);
+		default: return put_geom_shape_xy(x->c, b, e->shape, seg, 2, -1);
+		}
+	}
+	case K_CIRCLE:
+		PUT(sl_buf_puts(b, "{\"center\":"));
+		PUT(put_point_struct(b, 0, 0));
+		return sl_buf_puts(b, ",\"radius\":0.0}");
+	case K_LINE: return sl_buf_puts(b, "{\"a\":0.0,\"b\":1.0,\"c\":0.0}");
+	case K_POSTGIS:
+		/* GEOMETRYCOLLECTION EMPTY */
+		return sl_buf_puts(b, "{\"wkb\":\"AQcAAAAAAAAA\",\"srid\":null,\"extensions\":null}");
+	case K_GEOGRAPHY: return sl_buf_puts(b, "{\"wkb\":\"AQcAAAAAAAAA\",\"srid\":null}");
+	case K_DVECTOR:
+	case K_FVECTOR:
+	case K_SPVECTOR: return sl_buf_puts(b, "[]");
 	case K_HSTORE_JSON: return sl_buf_puts(b, "\"{}\"");
 	case K_HSTORE_MAP: return sl_buf_puts(b, "{}");
 	case K_OMIT: break;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
+
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -503,24 +505,13 @@ out:
 	return res;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool sl_pg_parse_bytea(const char *s, size_t n, uint8_t *out, size_t *outlen)
 {
 	if (n < 2 || s[0] != '\\' || s[1] != 'x' || (n - 2) % 2)
 		return false;
 	size_t o = 0;
 	for (size_t i = 2; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		int hi = sl_hex_digit(s[i]), lo = sl_hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out[o++] = (uint8_t)(hi << 4 | lo);
@@ -529,11 +520,17 @@ bool sl_pg_parse_bytea(const char *s, size_t n, uint8_t *out, size_t *outlen)
 	return true;
 }
 
-void sl_pg_array_begin(struct sl_pg_array_iter *it, const char *s, size_t n)
+void sl_pg_array_begin_delim(struct sl_pg_array_iter *it, const char *s, size_t n, char delim)
 {
 	memset(it, 0, sizeof *it);
 	it->s = s;
 	it->n = n;
+	it->delim = delim;
+}
+
+void sl_pg_array_begin(struct sl_pg_array_iter *it, const char *s, size_t n)
+{
+	sl_pg_array_begin_delim(it, s, n, ',');
 }
 
 int sl_pg_array_next(struct sl_pg_array_iter *it, char *scratch, size_t scratch_cap,
@@ -554,14 +551,14 @@ int sl_pg_array_next(struct sl_pg_array_iter *it, char *scratch, size_t scratch_
 			return 0;
 		}
 	} else {
-		/* After an element: ',' or the closing brace. */
+		/* After an element: the delimiter or the closing brace. */
 		if (it->pos >= n)
 			return -1;
 		if (s[it->pos] == '}') {
 			it->done = true;
 			return it->pos == n - 1 ? 0 : -1;
 		}
-		if (s[it->pos] != ',')
+		if (s[it->pos] != it->delim)
 			return -1;
 		it->pos++;
 	}
@@ -591,7 +588,7 @@ int sl_pg_array_next(struct sl_pg_array_iter *it, char *scratch, size_t scratch_
 		*elen = o;
 	} else {
 		size_t start = p;
-		while (p < n && s[p] != ',' && s[p] != '}') {
+		while (p < n && s[p] != it->delim && s[p] != '}') {
 			if (s[p] == '"' || s[p] == '{' || s[p] == '\\')
 				return -1;
 			p++;

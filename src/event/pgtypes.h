@@ -71,13 +71,17 @@ bool sl_pg_parse_bytea(const char *s, size_t n, uint8_t *out, size_t *outlen);
 
 /* A single-dimension array literal, walked one element at a time.  The
  * element text is unescaped into `scratch` when quoted.  Returns 1 with an
- * element, 0 at the end, -1 on a syntax error or a nested array. */
+ * element, 0 at the end, -1 on a syntax error or a nested array.
+ * Elements are separated by ',' or, from sl_pg_array_begin_delim, by the
+ * element type's typdelim (';' for box, ':' for PostGIS's types). */
 struct sl_pg_array_iter {
 	const char *s;
 	size_t n, pos;
 	bool started, done;
+	char delim;
 };
 void sl_pg_array_begin(struct sl_pg_array_iter *it, const char *s, size_t n);
+void sl_pg_array_begin_delim(struct sl_pg_array_iter *it, const char *s, size_t n, char delim);
 int sl_pg_array_next(struct sl_pg_array_iter *it, char *scratch, size_t scratch_cap,
 		     const char **elem, size_t *elen, bool *is_null);
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
+
 static bool name_char(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -87,17 +89,6 @@ bool sl_s3_xml_next(const char *p, size_t n, size_t *pos, const char *tag, const
 	return false;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static enum sl_err put_utf8(struct sl_buf *out, uint32_t cp)
 {
 	char b[4];
@@ -166,7 +157,7 @@ enum sl_err sl_s3_xml_text(const char *p, size_t n, struct sl_buf *out)
 			if (k >= en)
 				return SL_ERR_PROTO;
 			for (; k < en; k++) {
-				int v = hex ? hexval(ent[k]) : (ent[k] >= '0' && ent[k] <= '9' ? ent[k] - '0' : -1);
+				int v = hex ? sl_hex_digit(ent[k]) : (ent[k] >= '0' && ent[k] <= '9' ? ent[k] - '0' : -1);
 				if (v < 0 || cp > 0x10FFFF)
 					return SL_ERR_PROTO;
 				cp = cp * (hex ? 16 : 10) + (uint32_t)v;

@@ -352,6 +352,12 @@ static enum sl_err dec_change(struct sl_pgo_decoder *dec, struct sl_rd *r, struc
 		e = read_tuple(r, &dec->oldv, &dec->oldv_cap, &ch->old_row, name, "old", eb);
 		if (e)
 			return e;
+		/* A key tuple holds the replica identity's columns only; the
+		 * server sends 'n' for every other one, which is not a NULL
+		 * but a column the tuple does not have. */
+		for (int i = 0; tag == 'K' && i < ch->old_row.ncols; i++)
+			if (dec->oldv[i].kind == SL_VAL_NULL)
+				dec->oldv[i].kind = SL_VAL_ABSENT;
 		if (msg->type == SL_PGO_DELETE)
 			return SL_OK;
 		if (!sl_rd_u8(r, &tag))
@@ -592,6 +598,8 @@ static enum sl_err fmt_row(struct sl_buf *b, const char *key, char kind, const s
 			e = sl_buf_puts(b, "null");
 		else if (v->kind == SL_VAL_TOAST)
 			e = sl_buf_puts(b, "toast");
+		else if (v->kind == SL_VAL_ABSENT)
+			e = sl_buf_puts(b, "-");
 		else
 			e = fmt_quoted(b, v->data, v->len);
 	}

@@ -26,6 +26,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/hex.h"
 #include "source/pg/catalog.h"
 
 struct table {
@@ -55,17 +56,6 @@ struct snap {
 };
 
 /* ---- COPY text format ----------------------------------------------- */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 bool sl_pg_copy_parse_line(char *line, size_t len, struct sl_value *vals, int ncols)
 {
@@ -110,7 +100,7 @@ bool sl_pg_copy_parse_line(char *line, size_t len, struct sl_value *vals, int nc
 			case 'v': *out++ = '\v'; break;
 			case 'x': {
 				int v = 0, k = 0, h;
-				while (k < 2 && i < len && (h = hexval(line[i])) >= 0) {
+				while (k < 2 && i < len && (h = sl_hex_digit(line[i])) >= 0) {
 					v = v * 16 + h;
 					i++, k++;
 				}

@@ -16,15 +16,16 @@ CREATE TABLE public.alltypes (
   ai int[], at text[], ae mood[]
 );
 -- Extension types (contrib; their OIDs differ per database, so sluice
--- recognises them by name) and box, which sluice has no mapping for yet:
--- left out of every event, with one warning in the log.
+-- recognises them by name), box (a Geometry, as on Debezium's main
+-- branch), and point[], which Debezium has no mapping for: left out of
+-- every event, with one warning in the log.
 CREATE EXTENSION citext;
 CREATE EXTENSION hstore;
 CREATE EXTENSION ltree;
 CREATE TABLE public.exttypes (
   id int PRIMARY KEY,
   ci citext, hs hstore, lt ltree, bx box,
-  cia citext[], hsa hstore[], lta ltree[]
+  cia citext[], hsa hstore[], lta ltree[], pta point[]
 );
 -- Out of line and uncompressed: the big value of row 4 is TOASTed, so an
 -- update that leaves it alone streams the unchanged-TOAST placeholder.

@@ -19,8 +19,8 @@ INSERT INTO public.alltypes VALUES
 INSERT INTO public.exttypes VALUES
  (:base + 1, 'MixedCase', '"a"=>"1", "b"=>NULL, "key with \"quote\""=>"back\\slash", "é"=>"😀"',
   'Top.Science.Astronomy', '(1,1),(0,0)', '{Abc,"d e",NULL}', ARRAY['"x"=>"1"'::hstore, NULL, ''::hstore],
-  '{Top.A,Top.B}'),
- (:base + 2, '', '', 'Top', '((0,0),(2,2))', '{}', '{}', '{}'),
- (:base + 3, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  '{Top.A,Top.B}', '{"(1,2)"}'),
+ (:base + 2, '', '', 'Top', '((0,0),(2,2))', '{}', '{}', '{}', '{}'),
+ (:base + 3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
  (:base + 4, 'big', (SELECT hstore(array_agg(md5(g::text)), array_agg(g::text)) FROM generate_series(1, 100) g),
-  'Top.Big', NULL, NULL, NULL, NULL);
+  'Top.Big', NULL, NULL, NULL, NULL, NULL);

@@ -234,6 +234,34 @@ static const struct vcase vcases[] = {
 	/* point */
 	{SL_PG_POINT, -1, 0, NULL, NULL, "(1.5,2)",
 	 "{\"x\":1.5,\"y\":2.0,\"wkb\":\"AQEAAAAAAAAAAAD4PwAAAAAAAABA\",\"srid\":null}"},
+	/* native shapes (Debezium main, dbz#2135): Geometry v2 with WKB
+	 * built from the text; a box is the closed ring of its corners, a
+	 * polygon's ring is closed when it is not, paths are LINESTRINGs */
+	{SL_PG_BOX, -1, 0, NULL, NULL, "(1,1),(0,0)",
+	 "{\"wkb\":\"AQMAAAABAAAABQAAAAAAAAAAAPA/AAAAAAAA8D8AAAAAAADwPwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA8D8AAAAAAADwPwAAAAAAAPA/\","
+	 "\"srid\":null,\"extensions\":{\"type\":\"box\"}}"},
+	{SL_PG_LSEG, -1, 0, NULL, NULL, "[(0,0),(0,1)]",
+	 "{\"wkb\":\"AQIAAAACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA8D8=\",\"srid\":null,"
+	 "\"extensions\":{\"type\":\"lseg\"}}"},
+	{SL_PG_PATH, -1, 0, NULL, NULL, "[(0,0),(1,2.5)]",
+	 "{\"wkb\":\"AQIAAAACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAPA/AAAAAAAABEA=\",\"srid\":null,"
+	 "\"extensions\":{\"type\":\"path\",\"closed\":\"false\"}}"},
+	{SL_PG_PATH, -1, 0, NULL, NULL, "((0,0),(1,1),(2,0))",
+	 "{\"wkb\":\"AQIAAAADAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAPA/AAAAAAAA8D8AAAAAAAAAQAAAAAAAAAAA\","
+	 "\"srid\":null,\"extensions\":{\"type\":\"path\",\"closed\":\"true\"}}"},
+	{SL_PG_POLYGON, -1, 0, NULL, NULL, "((0,0),(0,1),(1,0))",
+	 "{\"wkb\":\"AQMAAAABAAAABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAPA/AAAAAAAA8D8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
+	 "\"srid\":null,\"extensions\":{\"type\":\"polygon\"}}"},
+	{SL_PG_POLYGON, -1, 0, NULL, NULL, "((0,0),(0,1),(1,0),(0,0))",
+	 "{\"wkb\":\"AQMAAAABAAAABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAPA/AAAAAAAA8D8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
+	 "\"srid\":null,\"extensions\":{\"type\":\"polygon\"}}"},
+	{SL_PG_POLYGON, -1, 0, NULL, NULL, "((7,7))",
+	 "{\"wkb\":\"AQMAAAABAAAAAQAAAAAAAAAAABxAAAAAAAAAHEA=\",\"srid\":null,"
+	 "\"extensions\":{\"type\":\"polygon\"}}"},
+	{SL_PG_CIRCLE, -1, 0, NULL, NULL, "<(10,4),10>",
+	 "{\"center\":{\"x\":10.0,\"y\":4.0,\"wkb\":\"AQEAAAAAAAAAAAAkQAAAAAAAABBA\",\"srid\":null},"
+	 "\"radius\":10.0}"},
+	{SL_PG_LINE, -1, 0, NULL, NULL, "{-1,0,2.5}", "{\"a\":-1.0,\"b\":0.0,\"c\":2.5}"},
 	/* arrays */
 	{SL_PG_INT4, -1, 1, NULL, NULL, "{1,2,NULL}", "[1,2,null]"},
 	{SL_PG_INT4, -1, 1, NULL, NULL, "{}", "[]"},
@@ -283,6 +311,11 @@ static void test_bad_values(void)
 		{SL_PG_BYTEA, -1, 0, "abc"}, {SL_PG_BIT, 4, 0, "10a1"}, {SL_PG_BOOL, -1, 0, "yes"},
 		{SL_PG_INT4, -1, 1, "{{1,2},{3,4}}"}, {SL_PG_INT4, -1, 1, "{1,2"},
 		{SL_PG_TEXT, -1, 1, "{\"abc}"}, {SL_PG_POINT, -1, 0, "(1,)"},
+		{SL_PG_BOX, -1, 0, "(1,1)"}, {SL_PG_BOX, -1, 0, "(1,1),(0,0),(2,2)"},
+		{SL_PG_LSEG, -1, 0, "(0,0),(1,1)"}, {SL_PG_PATH, -1, 0, "[(0,0)"},
+		{SL_PG_PATH, -1, 0, "[]"}, {SL_PG_POLYGON, -1, 0, "((0,0),(1,x))"},
+		{SL_PG_POLYGON, -1, 0, "((0,0),(1,1)) "}, {SL_PG_CIRCLE, -1, 0, "<(0,0)>"},
+		{SL_PG_LINE, -1, 0, "{1,2}"},
 		{SL_PG_MONEY, -1, 0, "$"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -706,9 +739,35 @@ static const struct ecase ecases[] = {
 	/* hstore[]: an array of the element mapping */
 	{"hstore", 1, 0, "{\"\\\"a\\\"=>\\\"1\\\"\",NULL,\"\"}", "[\"{\\\"a\\\":\\\"1\\\"}\",null,\"{}\"]"},
 	{"hstore", 1, 1, "{\"\\\"a\\\"=>\\\"1\\\"\",NULL,\"\"}", "[{\"a\":\"1\"},null,{}]"},
-	/* unknown extension types stay out (include.unknown.datatypes=false) */
-	{"geometry", 0, 0, "0101000000000000000000F03F000000000000F03F", ""},
-	{"vector", 0, 0, "[1,2,3]", ""},
+	/* PostGIS: the (E)WKB as is, the SRID it carries */
+	{"geometry", 0, 0, "0101000000000000000000F03F000000000000F03F",
+	 "{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAPA/\",\"srid\":null,\"extensions\":null}"},
+	{"geography", 0, 0, "0101000020E6100000000000000000F03F0000000000000040",
+	 "{\"wkb\":\"AQEAACDmEAAAAAAAAAAA8D8AAAAAAAAAQA==\",\"srid\":4326}"},
+	{"geometry", 0, 0, "002000000100000C733FF00000000000004000000000000000",
+	 "{\"wkb\":\"ACAAAAEAAAxzP/AAAAAAAABAAAAAAAAAAA==\",\"srid\":3187,\"extensions\":null}"},
+	{"geometry", 1, 0, "{010700000000000000:NULL:0101000000000000000000F03F000000000000F03F}",
+	 "[{\"wkb\":\"AQcAAAAAAAAA\",\"srid\":null,\"extensions\":null},null,"
+	 "{\"wkb\":\"AQEAAAAAAAAAAADwPwAAAAAAAPA/\",\"srid\":null,\"extensions\":null}]"},
+	/* pgvector */
+	{"vector", 0, 0, "[1,2,3]", "[1.0,2.0,3.0]"},
+	{"vector", 0, 0, " [ -1e-05 , 1e+20 ] ", "[-1.0E-5,1.0E20]"},
+	{"halfvec", 0, 0, "[0.1,1,65504]", "[0.1,1.0,65504.0]"},
+	{"sparsevec", 0, 0, "{1:1.5,3:2}/5", "{\"dimensions\":5,\"vector\":[[1,1.5],[3,2.0]]}"},
+	/* HashMap order: 16 bins, then 32 past 12 entries */
+	{"sparsevec", 0, 0, "{3:1,17:2,20:3}/30",
+	 "{\"dimensions\":30,\"vector\":[[17,2.0],[3,1.0],[20,3.0]]}"},
+	{"sparsevec", 0, 0, "{1:1,2:1,3:1,4:1,5:1,6:1,7:1,8:1,9:1,10:1,11:1,12:1,33:1}/40",
+	 "{\"dimensions\":40,\"vector\":[[1,1.0],[33,1.0],[2,1.0],[3,1.0],[4,1.0],[5,1.0],[6,1.0],"
+	 "[7,1.0],[8,1.0],[9,1.0],[10,1.0],[11,1.0],[12,1.0]]}"},
+	{"sparsevec", 0, 0, "{1:1,2:1,3:1,4:1,5:1,6:1,7:1,8:1,9:1,10:1,11:1,12:1,33:1,34:1}/40",
+	 "{\"dimensions\":40,\"vector\":[[1,1.0],[33,1.0],[2,1.0],[34,1.0],[3,1.0],[4,1.0],[5,1.0],"
+	 "[6,1.0],[7,1.0],[8,1.0],[9,1.0],[10,1.0],[11,1.0],[12,1.0]]}"},
+	{"sparsevec", 0, 0, "{}/4", "null"},
+	/* vector arrays have no Debezium mapping; unknown types stay out
+	 * (include.unknown.datatypes=false) */
+	{"vector", 1, 0, "{\"[1,2]\"}", ""},
+	{"cube", 0, 0, "(1, 2)", ""},
 };
 
 /* Keys in hstore's order (length, then bytes) and java.util.HashMap's. */
@@ -840,7 +899,11 @@ static void test_ext_types(void)
 		const char *tname;
 		bool map;
 		const char *want;
-	} fb[] = {{"hstore", 0, "\"{}\""}, {"hstore", 1, "{}"}, {"citext", 0, "\"\""}, {"ltree", 0, "\"\""}};
+	} fb[] = {{"hstore", 0, "\"{}\""}, {"hstore", 1, "{}"}, {"citext", 0, "\"\""}, {"ltree", 0, "\"\""},
+		  /* GEOMETRYCOLLECTION EMPTY; an empty list */
+		  {"geometry", 0, "{\"wkb\":\"AQcAAAAAAAAA\",\"srid\":null,\"extensions\":null}"},
+		  {"geography", 0, "{\"wkb\":\"AQcAAAAAAAAA\",\"srid\":null}"},
+		  {"vector", 0, "[]"}, {"sparsevec", 0, "[]"}};
 	for (size_t i = 0; i < sizeof fb / sizeof fb[0]; i++) {
 		o = opts();
 		o.hstore = fb[i].map ? SL_DBZ_HSTORE_MAP : SL_DBZ_HSTORE_JSON;
@@ -850,6 +913,40 @@ static void test_ext_types(void)
 		t.cols[1].optional = false;
 		is_str(enc_in(&o, &t, SL_VAL_ABSENT, NULL, NULL), fb[i].want, "fallback %s%s", fb[i].tname,
 		       fb[i].map ? " (map)" : "");
+	}
+	/* what the server never prints is an error naming the column */
+	static const struct {
+		const char *tname, *in;
+	} badx[] = {{"geometry", "010"},	      {"geometry", "0101000000zz"}, {"geometry", "01010000"},
+		   {"vector", "[]"},	      {"vector", "1,2"},	    {"vector", "[1,,2]"},
+		   {"vector", "[1,x]"},	      {"halfvec", "[1e99]x"},	    {"sparsevec", "{1:2}"},
+		   {"sparsevec", "{1:2}/5/6"}, {"sparsevec", "{1}/5"},	    {"sparsevec", "{1:2:3}/5"},
+		   {"sparsevec", "{x:2}/5"},   {"sparsevec", "{1:2}/40000"}};
+	for (size_t i = 0; i < sizeof badx / sizeof badx[0]; i++) {
+		o = opts();
+		got = enc_ext(&o, badx[i].tname, 0, SL_VAL_TEXT, badx[i].in, &err);
+		is_int(err, SL_ERR_PROTO, "bad %s \"%s\" rejected", badx[i].tname, badx[i].in);
+		ok(strstr(got, "column \"c\""), "bad %s names the column: %s", badx[i].tname, got);
+	}
+	/* NOT NULL native shapes absent from a key tuple: Debezium's
+	 * fallbacks (unit square, segment, triangle, zero circle, y = 0) */
+	static const struct {
+		uint32_t oid;
+		const char *want;
+	} sfb[] = {
+		{SL_PG_BOX, "{\"wkb\":\"AQMAAAABAAAABQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAPA/AAAAAAAA8D8AAAAAAADwPwAAAAAAAPA/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"srid\":null,\"extensions\":{\"type\":\"box\"}}"},
+		{SL_PG_PATH, "{\"wkb\":\"AQIAAAACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAPA/AAAAAAAAAAA=\",\"srid\":null,\"extensions\":{\"type\":\"path\"}}"},
+		{SL_PG_POLYGON, "{\"wkb\":\"AQMAAAABAAAABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADwPwAAAAAAAAAAAAAAAAAAAAAAAAAAAADwPwAAAAAAAAAAAAAAAAAAAAA=\",\"srid\":null,\"extensions\":{\"type\":\"polygon\"}}"},
+		{SL_PG_CIRCLE, "{\"center\":{\"x\":0.0,\"y\":0.0,\"wkb\":\"AQEAAAAAAAAAAAAAAAAAAAAAAAAA\",\"srid\":null},\"radius\":0.0}"},
+		{SL_PG_LINE, "{\"a\":0.0,\"b\":1.0,\"c\":0.0}"},
+	};
+	for (size_t i = 0; i < sizeof sfb / sizeof sfb[0]; i++) {
+		o = opts();
+		struct onecol t;
+		onecol_init(&t, sfb[i].oid, -1, false);
+		t.cols[1].optional = false;
+		is_str(enc_in(&o, &t, SL_VAL_ABSENT, NULL, NULL), sfb[i].want, "fallback for OID %u",
+		       sfb[i].oid);
 	}
 }
 
@@ -971,8 +1068,9 @@ static int count_of(const char *hay, const char *needle)
 	return n;
 }
 
-/* Table app.geo: id, bx box, pg polygon (excluded), ci citext, ln line
- * (no type name: only its OID is known). */
+/* Table app.geo: id, bx tsquery (no Debezium mapping), pg polygon
+ * (excluded), ci citext, ln line[] (no type name: only its OID is
+ * known; arrays of line have no mapping). */
 static void geo_events(const char *table, int copies)
 {
 	for (int k = 0; k < copies; k++) {
@@ -981,8 +1079,8 @@ static void geo_events(const char *table, int copies)
 		struct sl_column cols[5] = {
 			{.name = "id", .type_oid = SL_PG_INT4, .typmod = -1, .base_oid = SL_PG_INT4,
 			 .base_typmod = -1, .type_name = "int4", .is_key = true},
-			{.name = "bx", .type_oid = SL_PG_BOX, .typmod = -1, .base_oid = SL_PG_BOX,
-			 .base_typmod = -1, .type_name = "box", .optional = true},
+			{.name = "bx", .type_oid = 3615, .typmod = -1, .base_oid = 3615,
+			 .base_typmod = -1, .type_name = "tsquery", .optional = true},
 			{.name = "pg", .type_oid = SL_PG_POLYGON, .typmod = -1, .base_oid = SL_PG_POLYGON,
 			 .base_typmod = -1, .type_name = "polygon", .optional = true, .excluded = true},
 			{.name = "ci", .type_oid = EXT_OID, .typmod = -1, .base_oid = EXT_OID,
@@ -992,7 +1090,7 @@ static void geo_events(const char *table, int copies)
 		};
 		struct sl_relation rel = {.oid = 40, .schema = "app", .table = (char *)table,
 					  .replident = 'd', .ncols = 5, .cols = cols, .has_key = true};
-		struct sl_value v[5] = {{SL_VAL_TEXT, 1, "1"}, {SL_VAL_TEXT, 11, "(1,1),(0,0)"},
+		struct sl_value v[5] = {{SL_VAL_TEXT, 1, "1"}, {SL_VAL_TEXT, 9, "'a' & 'b'"},
 					{SL_VAL_NULL, 0, NULL}, {SL_VAL_TEXT, 2, "Ab"},
 					{SL_VAL_TEXT, 9, "{\"{1,2,3}\"}"}};
 		struct sl_row row = {5, v};
@@ -1005,7 +1103,7 @@ static void geo_events(const char *table, int copies)
 			sl_buf_init(&b, 0);
 			is_int(sl_dbz_value(&o, &ch, 0, &b, NULL), SL_OK, "geo event");
 			ok(strstr(b.data, "\"after\":{\"id\":1,\"ci\":\"Ab\"},") != NULL,
-			   "box, line[] and the excluded polygon are left out: %s", b.data);
+			   "tsquery, line[] and the excluded polygon are left out: %s", b.data);
 			sl_buf_free(&b);
 		}
 		if (rel.enc_cache)
@@ -1026,10 +1124,10 @@ static void test_omitted_warning(void)
 	capture_stderr(geo_run, &log);
 	const char *l = log.data ? log.data : "";
 	is_int(count_of(l, "left out of events"), 4, "one warning per table and column: %s", l);
-	is_int(count_of(l, "bx"), 2, "box column: once for app.geo, once for app.geo2");
+	is_int(count_of(l, "bx"), 2, "tsquery column: once for app.geo, once for app.geo2");
 	is_int(count_of(l, "ln"), 2, "line[] column: once per table");
 	ok(!strstr(l, "\"pg\"") && !strstr(l, "\\\"pg\\\""), "excluded column not warned about");
-	ok(strstr(l, "app.geo") && strstr(l, "bx") && strstr(l, "mapping for its type box ") &&
+	ok(strstr(l, "app.geo") && strstr(l, "bx") && strstr(l, "mapping for its type tsquery ") &&
 		   strstr(l, "include.unknown.datatypes"),
 	   "the warning names table, column and type: %s", l);
 	ok(strstr(l, "mapping for its type OID 628[] "), "a type known by OID only: %s", l);

@@ -155,7 +155,7 @@ enum gen {
 	G_BOOL, G_INT2, G_INT4, G_INT8, G_OID, G_FLOAT4, G_FLOAT8, G_NUMERIC, G_TEXT, G_WORD,
 	G_JSON, G_UUID, G_TSTZ, G_TS, G_DATE, G_TIME, G_TIMETZ, G_INTERVAL, G_BYTEA, G_MONEY,
 	G_BIT1, G_VARBIT, G_POINT, G_INTARR, G_TEXTARR, G_NUMARR, G_ENUM, G_HSTORE, G_HSTOREARR,
-	G_OMIT
+	G_LINE, G_BOX, G_POLYGON, G_GEOM, G_VEC, G_SPVEC, G_OMIT
 };
 
 struct spec {
@@ -222,9 +222,13 @@ static const struct spec specs[] = {
 	{"lt", 16402, -1, 0, 0, 0, G_WORD, 0, 0, "ltree"},
 	{"hs", 16403, -1, 0, 0, 0, G_HSTORE, 0, 0, "hstore"},
 	{"hsa", 16403, -1, 1, 0, 0, G_HSTOREARR, 0, 0, "hstore"},
-	{"line", SL_PG_LINE, -1, 0, 0, 0, G_OMIT, 0, 0, NULL},
-	{"bx", SL_PG_BOX, -1, 0, 0, 0, G_OMIT, 0, 0, "box"},
-	{"geo", 16404, -1, 0, 0, 0, G_OMIT, 0, 0, "geometry"},
+	{"line", SL_PG_LINE, -1, 0, 0, 0, G_LINE, 0, 0, NULL},
+	{"bx", SL_PG_BOX, -1, 0, 0, 0, G_BOX, 0, 0, "box"},
+	{"pg", SL_PG_POLYGON, -1, 0, 0, 0, G_POLYGON, 0, 0, "polygon"},
+	{"geo", 16404, -1, 0, 0, 0, G_GEOM, 0, 0, "geometry"},
+	{"vec", 16405, -1, 0, 0, 0, G_VEC, 0, 0, "vector"},
+	{"sv", 16406, -1, 0, 0, 0, G_SPVEC, 0, 0, "sparsevec"},
+	{"linea", SL_PG_LINE, -1, 1, 0, 0, G_OMIT, 0, 0, NULL},
 	{"exc", SL_PG_TEXT, -1, 0, 0, 1, G_WORD, 0, 0, NULL},
 };
 #define NSPECS ((int)(sizeof specs / sizeof specs[0]))
@@ -683,6 +687,15 @@ static void gen_values(struct vals *v, const struct spec *sp, bool precise)
 		vaddz(v, "{\"\\\"a\\\"=>\\\"1\\\"\",NULL,\"\"}");
 		vaddz(v, "{}");
 		break;
+	case G_LINE: vaddz(v, "{1,2,3}"); vaddz(v, "{-0.5,0,1e+300}"); break;
+	case G_BOX: vaddz(v, "(1,1),(0,0)"); vaddz(v, "(3.5,-1),(-2,-4)"); break;
+	case G_POLYGON: vaddz(v, "((0,0),(0,1),(1,0))"); vaddz(v, "((2,2))"); break;
+	case G_GEOM:
+		vaddz(v, "0101000020E6100000000000000000F03F0000000000000040");
+		vaddz(v, "010700000000000000");
+		break;
+	case G_VEC: vaddz(v, "[1,2.5,-3]"); vaddz(v, "[1e-05]"); break;
+	case G_SPVEC: vaddz(v, "{1:1.5,17:2}/30"); vaddz(v, "{}/3"); break;
 	case G_OMIT: vaddz(v, "{1,2,3}"); break;
 	}
 }
@@ -1182,9 +1195,10 @@ static void test_refused(void)
 		{"ttz", "bad", 7}, {"iv", "1 day", 7}, {"by", "\\x0", 7}, {"by", "abc", 7},
 		{"mo", "abc", 7}, {"bit1", "2", 7}, {"vb", "10a1", 7}, {"pt", "(1,)", 7},
 		{"ia", "{1,2", 7}, {"ia", "{{1,2},{3,4}}", 7}, {"ta", "{\"abc}", 7},
-		{"na", "{NaN}", 1}, {"line", "whatever", 0}, {"exc", "x", 0},
+		{"na", "{NaN}", 1}, {"line", "whatever", 7}, {"linea", "whatever", 0}, {"exc", "x", 0},
 		{"hs", "a=>b", 7}, {"hs", "\"a\"=>\"b\",", 7}, {"hs", "\"a\" => \"b\"", 7},
-		{"hs", "\"a\\x\"=>NULL", 7}, {"hsa", "{\"a=>b\"}", 7}, {"bx", "(1,1),(0,0)", 0},
+		{"hs", "\"a\\x\"=>NULL", 7}, {"hsa", "{\"a=>b\"}", 7}, {"bx", "(1,1),(0,0)", 0}, {"bx", "(1,1)", 7},
+		{"geo", "0101", 7}, {"vec", "[]", 7}, {"sv", "{1:2}/99999", 7},
 		{"t \"q\"\\", "ok", 0}, {"tstz", "2016-11-04 13:51:30.1234567+00", 7},
 	};
 	struct sl_arc_json j;

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * pgvector.h -- the text forms of pgvector's vector, halfvec and sparsevec.
+ *
+ * vector and halfvec print as "[1,2.5,3]", sparsevec as "{1:1.5,3:2}/5"
+ * (1-based indexes, then the dimension count).  Blanks around any token
+ * are accepted, as Debezium's parser trims them.  Bounded by the given
+ * length; no allocation.
+ */
+#ifndef SL_EVENT_PGVECTOR_H
+#define SL_EVENT_PGVECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sl_pg_vec_iter {
+	const char *p, *end;
+	bool done;
+};
+
+/* False unless s[0..n) is "[" ... "]" (blanks around allowed). */
+bool sl_pg_vector_begin(struct sl_pg_vec_iter *it, const char *s, size_t n);
+/* The next element, blanks trimmed: 1, or 0 at the end, or -1 when an
+ * element is empty (as in "[]" or "[1,,2]"). */
+int sl_pg_vector_next(struct sl_pg_vec_iter *it, const char **el, size_t *elen);
+
+struct sl_pg_sparse_iter {
+	const char *p, *end;
+	bool done;
+};
+
+/* "{...}/D": *dims gets D's text (trimmed) and it walks the pairs.  False
+ * without exactly one '/', or without the braces. */
+bool sl_pg_sparsevec_begin(struct sl_pg_sparse_iter *it, const char *s, size_t n,
+			   const char **dims, size_t *dlen);
+/* The next "index:value" pair, both trimmed: 1, 0 at the end, -1 when a
+ * pair lacks its ':' or has two. */
+int sl_pg_sparsevec_next(struct sl_pg_sparse_iter *it, const char **idx, size_t *ilen,
+			 const char **val, size_t *vlen);
+
+#endif
