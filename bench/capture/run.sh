@@ -92,6 +92,10 @@ stream_bench() { # name workload-sql
 	local end
 	end=$(psqlc "SELECT pg_current_wal_insert_lsn()")
 	echo "# $name: workload written in $((SECONDS - t0)) s, end LSN $end" >&2
+	# The workload's own WAL and heap writeback must not land on whichever
+	# reader happens to run first.
+	psqlc "CHECKPOINT" >/dev/null
+	sync
 	local ta=() tf=() tk=() mf=() mk=()
 	for i in $(seq 1 "$REPS"); do
 		timed "$PGBIN/pg_recvlogical" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \

@@ -52,6 +52,10 @@ bench() { # name workload-sql
 	psql -X -q -v ON_ERROR_STOP=1 -c "$sql" >/dev/null
 	end=$(psqlc "SELECT pg_current_wal_insert_lsn()")
 	echo "# $name: workload written in $((SECONDS - t0)) s, end LSN $end" >&2
+	# The workload's own WAL and heap writeback must not land on whichever
+	# reader happens to run first.
+	psqlc "CHECKPOINT" >/dev/null
+	sync
 	local ta=() ts=() cs=() ms=() s c m got
 	for i in $(seq 1 "$REPS"); do
 		read -r s c m < <(timed "$PGBIN/pg_recvlogical" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
