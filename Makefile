@@ -78,8 +78,11 @@ deps:
 build-tests: $(BIN) $(TOOL_BINS) $(UNIT_BINS) $(FUZZ_REPLAY)
 .PHONY: build-tests
 
+# The release build (make demo's) is compiled too: -O2 finds warnings,
+# such as possibly uninitialised values, that the sanitizer build does not.
 test: deps
 	@$(MAKE) --no-print-directory build-tests
+	@$(MAKE) --no-print-directory release
 	@BUILD=$(BUILD) tests/run.sh all
 
 unit:
