@@ -1004,7 +1004,7 @@ static void test_ext_schemas(void)
 		 "\"field\":\"c\"}"},
 		{"hstore", 0, 1, NULL},
 		{"hstore", 1, 1, NULL},
-		{"box", 0, 0, ""},
+		{"cube", 0, 0, ""}, /* no mapping: no schema field */
 	};
 	for (size_t i = 0; i < sizeof sc / sizeof sc[0]; i++) {
 		struct sl_dbz_opts o = opts();
@@ -1173,6 +1173,80 @@ static void test_limits(void)
 	ok(n == 416 && out[0] != 0 && !(out[0] & 0x80), "1000 nines = %zu bytes", n);
 }
 
+/* Mutated geometric, PostGIS and pgvector text: every value either
+ * encodes or is refused with SL_ERR_PROTO, never read out of bounds
+ * (ASan) -- a small fuzz of the parsers in event/pggeo.c and pgvector.c. */
+static void test_geo_mutations(void)
+{
+	static const struct {
+		uint32_t oid;
+		const char *tname, *seed;
+	} seeds[] = {
+		{SL_PG_BOX, NULL, "(1,1),(0,0)"},
+		{SL_PG_LSEG, NULL, "[(0,0),(0,1)]"},
+		{SL_PG_PATH, NULL, "[(0,0),(1,2.5),(3,-4e+10)]"},
+		{SL_PG_PATH, NULL, "((0,0),(1,1),(2,0))"},
+		{SL_PG_POLYGON, NULL, "((0,0),(0,1),(1,0))"},
+		{SL_PG_CIRCLE, NULL, "<(10,4),10>"},
+		{SL_PG_LINE, NULL, "{-1,0,2.5}"},
+		{0, "geometry", "0101000020E6100000000000000000F03F0000000000000040"},
+		{0, "geography", "010700000000000000"},
+		{0, "vector", "[1,2.5,-3e-05]"},
+		{0, "halfvec", "[0.1,1,65504]"},
+		{0, "sparsevec", "{1:1.5,17:2,20:-3}/30"},
+	};
+	static const char alphabet[] = "()[]{}<>,:/.-+eE0123456789 NaInfity\"";
+	uint32_t x = 12345;
+	int ok_n = 0, refused = 0, other = 0;
+	for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+		size_t sl = strlen(seeds[k].seed);
+		for (int it = 0; it < 1500; it++) {
+			char buf[96];
+			memcpy(buf, seeds[k].seed, sl);
+			size_t n = sl;
+			int edits = 1 + it % 4;
+			for (int e = 0; e < edits; e++) {
+				x = x * 1103515245u + 12345u;
+				size_t at = (x >> 8) % (n + 1);
+				char c = alphabet[(x >> 20) % (sizeof alphabet - 1)];
+				switch ((x >> 4) % 3) {
+				case 0: /* replace */
+					if (at < n)
+						buf[at] = c;
+					break;
+				case 1: /* insert */
+					if (n + 1 < sizeof buf) {
+						memmove(buf + at + 1, buf + at, n - at);
+						buf[at] = c;
+						n++;
+					}
+					break;
+				default: /* delete or cut */
+					if (at < n) {
+						memmove(buf + at, buf + at + 1, n - at - 1);
+						n--;
+					}
+				}
+			}
+			buf[n] = '\0';
+			struct sl_dbz_opts o = opts();
+			enum sl_err err;
+			if (seeds[k].tname)
+				enc_ext(&o, seeds[k].tname, 0, SL_VAL_TEXT, buf, &err);
+			else
+				enc(&o, seeds[k].oid, -1, false, SL_VAL_TEXT, buf, &err);
+			if (err == SL_OK)
+				ok_n++;
+			else if (err == SL_ERR_PROTO)
+				refused++;
+			else
+				other++;
+		}
+	}
+	is_int(other, 0, "mutated geometric/vector text: only accepted or refused as invalid");
+	ok(ok_n > 100 && refused > 100, "mutations both accepted (%d) and refused (%d)", ok_n, refused);
+}
+
 int main(void)
 {
 	test_values();
@@ -1187,5 +1261,6 @@ int main(void)
 	test_hstore_iter();
 	test_ext_schemas();
 	test_omitted_warning();
+	test_geo_mutations();
 	return t_done();
 }
