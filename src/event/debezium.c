@@ -1555,10 +1555,10 @@ static enum sl_err put_point_struct(struct sl_buf *b, double px, double py)
 static const char *const shape_names[] = {"box", "lseg", "path", "polygon"};
 
 /* A Geometry struct for a native shape whose vertices are xy[0..2*np):
- * the WKB Debezium builds (a box is a closed ring of its four corners, a
- * polygon's ring is closed when it is not, lseg and path are
- * LINESTRINGs), no SRID, and the extensions naming the type.  closed < 0
- * leaves a path's "closed" out. */
+ * the WKB Debezium builds (a box is a closed ring of its two corners, a
+ * polygon one ring of its vertices, lseg and path are LINESTRINGs), no
+ * SRID, and the extensions naming the type.  closed < 0 leaves a path's
+ * "closed" out. */
 static enum sl_err put_geom_shape_xy(struct cache *c, struct sl_buf *b, enum sl_pg_geo_shape shape,
 				     const double *xy, size_t np, int closed)
 {
@@ -1573,21 +1573,7 @@ static enum sl_err put_geom_shape_xy(struct cache *c, struct sl_buf *b, enum sl_
 	}
 	case SL_GEO_LSEG:
 	case SL_GEO_PATH: PUT(sl_wkb_linestring(w, xy, np)); break;
-	case SL_GEO_POLYGON:
-		if (np >= 2 && (xy[0] != xy[2 * np - 2] || xy[1] != xy[2 * np - 1])) {
-			/* one more vertex: the first again */
-			struct sl_buf *v = &c->geo_xy;
-			const double first[2] = {xy[0], xy[1]};
-			if ((const char *)xy != v->data) { /* constant vertices: copy them */
-				sl_buf_reset(v);
-				PUT(sl_buf_append(v, xy, 16 * np));
-			}
-			PUT(sl_buf_append(v, first, sizeof first));
-			PUT(sl_wkb_polygon(w, (const double *)(void *)v->data, np + 1));
-		} else {
-			PUT(sl_wkb_polygon(w, xy, np));
-		}
-		break;
+	case SL_GEO_POLYGON: PUT(sl_wkb_polygon(w, xy, np)); break;
 	}
 	PUT(sl_buf_puts(b, "{\"wkb\":"));
 	PUT(sl_json_base64(b, w->data, w->len, 0));
@@ -1603,11 +1589,20 @@ static enum sl_err put_geom_shape(struct ctx *x, struct sl_buf *b, const struct 
 	struct cache *c = x->c;
 	size_t np;
 	bool closed;
-	sl_buf_reset(&c->geo_xy);
-	if (!sl_pg_geo_parse(e->shape, s, n, &c->geo_xy, &np, &closed))
+	struct sl_buf *v = &c->geo_xy;
+	sl_buf_reset(v);
+	if (!sl_pg_geo_parse(e->shape, s, n, v, &np, &closed))
 		return bad_value(x, col, s, n);
-	return put_geom_shape_xy(c, b, e->shape, (const double *)(void *)c->geo_xy.data, np,
-				 closed);
+	const double *xy = (const double *)(void *)v->data;
+	if (e->shape == SL_GEO_POLYGON && np >= 2 &&
+	    (xy[0] != xy[2 * np - 2] || xy[1] != xy[2 * np - 1])) {
+		/* Debezium closes the ring: the first vertex again */
+		const double first[2] = {xy[0], xy[1]};
+		PUT(sl_buf_append(v, first, sizeof first));
+		xy = (const double *)(void *)v->data;
+		np++;
+	}
+	return put_geom_shape_xy(c, b, e->shape, xy, np, closed);
 }
 
 /* PostGIS geometry (Geometry, no extensions) or geography: the EWKB as
@@ -1670,7 +1665,7 @@ static enum sl_err put_sparsevec(struct ctx *x, struct sl_buf *b, const struct s
 				 const char *s, size_t n)
 {
 	struct cache *c = x->c;
-	struct sl_pg_sparse_iter it;
+	struct sl_pg_vec_iter it;
 	const char *d;
 	size_t dn;
 	int16_t dims;
@@ -1681,11 +1676,6 @@ static enum sl_err put_sparsevec(struct ctx *x, struct sl_buf *b, const struct s
 				  "could not encode column \"%s\" of table \"%s.%s\": sparsevec of %.*s "
 				  "dimensions; Debezium's SparseDoubleVector holds at most 32767",
 				  col->name, x->rel->schema, x->rel->table, (int)(dn > 24 ? 24 : dn), d);
-	const char *body = it.p, *body_end = it.end;
-	while (body < body_end && (*body == ' ' || *body == '\t' || *body == '\n' || *body == '\r'))
-		body++;
-	if (body == body_end)
-		return sl_buf_puts(b, "null");
 	size_t np = 0;
 	bool ascending = true;
 	for (;;) {
@@ -1706,6 +1696,8 @@ static enum sl_err put_sparsevec(struct ctx *x, struct sl_buf *b, const struct s
 		ascending = ascending && (np == 0 || c->hs_pairs[np - 1].ki < pr.ki);
 		c->hs_pairs[np++] = pr;
 	}
+	if (np == 0)
+		return sl_buf_puts(b, "null");
 	size_t live;
 	PUT(jmap_order(c, np, ascending, &live));
 	const struct colenc el = {.k = K_FLOAT64};
@@ -1900,13 +1892,8 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		return sl_json_base64(b, o, (nbits + 7) / 8, 0);
 	}
 	case K_POINT: {
-		/* "(x,y)" */
-		if (n < 5 || s[0] != '(' || s[n - 1] != ')')
-			return bad_value(x, col, s, n);
-		const char *comma = memchr(s, ',', n);
 		double px, py;
-		if (!comma || !sl_pg_parse_double(s + 1, (size_t)(comma - s - 1), &px) ||
-		    !sl_pg_parse_double(comma + 1, (size_t)(s + n - 1 - comma - 1), &py))
+		if (!sl_pg_point_parse(s, n, &px, &py))
 			return bad_value(x, col, s, n);
 		return put_point_struct(b, px, py);
 	}
@@ -2288,9 +2275,7 @@ static enum sl_err put_fallback(struct ctx *x, struct sl_buf *b, const struct co
 	case K_INTERVAL_STRING: return sl_buf_puts(b, "\"P0Y0M0DT0H0M0S\"");
 	case K_BINARY: return put_binary(b, x->o->binary, "", 0);
 	case K_BITS: return sl_buf_puts(b, "\"\"");
-	case K_POINT:
-		return sl_buf_puts(b, "{\"x\":0.0,\"y\":0.0,\"wkb\":\"AQEAAAAAAAAAAAAAAAAAAAAAAAAA\","
-				      "\"srid\":null}");
+	case K_POINT: return put_point_struct(b, 0, 0);
 	case K_GEOM_SHAPE: {
 		/* Debezium's geometryFallback() shapes */
 		static const double corners[] = {0, 0, 1, 1}; /* the unit square */

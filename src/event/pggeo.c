@@ -85,6 +85,12 @@ bool sl_pg_geo_parse(enum sl_pg_geo_shape shape, const char *s, size_t n, struct
 	return false;
 }
 
+bool sl_pg_point_parse(const char *s, size_t n, double *x, double *y)
+{
+	struct cur c = {s, s + n};
+	return point(&c, x, y) && c.p == c.end;
+}
+
 bool sl_pg_circle_parse(const char *s, size_t n, double *x, double *y, double *r)
 {
 	struct cur c = {s, s + n};

@@ -29,7 +29,8 @@ enum sl_pg_geo_shape { SL_GEO_BOX, SL_GEO_LSEG, SL_GEO_PATH, SL_GEO_POLYGON };
 bool sl_pg_geo_parse(enum sl_pg_geo_shape shape, const char *s, size_t n, struct sl_buf *xy,
 		     size_t *npts, bool *closed);
 
-/* circle "<(x,y),r>" and line "{A,B,C}". */
+/* point "(x,y)", circle "<(x,y),r>" and line "{A,B,C}". */
+bool sl_pg_point_parse(const char *s, size_t n, double *x, double *y);
 bool sl_pg_circle_parse(const char *s, size_t n, double *x, double *y, double *r);
 bool sl_pg_line_parse(const char *s, size_t n, double *a, double *b, double *c);
 

@@ -59,7 +59,7 @@ int sl_pg_vector_next(struct sl_pg_vec_iter *it, const char **el, size_t *elen)
 	return 1;
 }
 
-bool sl_pg_sparsevec_begin(struct sl_pg_sparse_iter *it, const char *s, size_t n,
+bool sl_pg_sparsevec_begin(struct sl_pg_vec_iter *it, const char *s, size_t n,
 			   const char **dims, size_t *dlen)
 {
 	const char *end = s + n;
@@ -76,11 +76,12 @@ bool sl_pg_sparsevec_begin(struct sl_pg_sparse_iter *it, const char *s, size_t n
 		return false;
 	it->p = m + 1;
 	it->end = me - 1;
-	it->done = false;
+	trim(&it->p, &it->end);
+	it->done = it->p == it->end;
 	return true;
 }
 
-int sl_pg_sparsevec_next(struct sl_pg_sparse_iter *it, const char **idx, size_t *ilen,
+int sl_pg_sparsevec_next(struct sl_pg_vec_iter *it, const char **idx, size_t *ilen,
 			 const char **val, size_t *vlen)
 {
 	const char *s, *e;

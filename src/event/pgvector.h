@@ -25,18 +25,14 @@ bool sl_pg_vector_begin(struct sl_pg_vec_iter *it, const char *s, size_t n);
  * element is empty (as in "[]" or "[1,,2]"). */
 int sl_pg_vector_next(struct sl_pg_vec_iter *it, const char **el, size_t *elen);
 
-struct sl_pg_sparse_iter {
-	const char *p, *end;
-	bool done;
-};
-
-/* "{...}/D": *dims gets D's text (trimmed) and it walks the pairs.  False
- * without exactly one '/', or without the braces. */
-bool sl_pg_sparsevec_begin(struct sl_pg_sparse_iter *it, const char *s, size_t n,
+/* "{...}/D": *dims gets D's text (trimmed) and it walks the pairs (none
+ * for a blank body).  False without exactly one '/', or without the
+ * braces. */
+bool sl_pg_sparsevec_begin(struct sl_pg_vec_iter *it, const char *s, size_t n,
 			   const char **dims, size_t *dlen);
 /* The next "index:value" pair, both trimmed: 1, 0 at the end, -1 when a
  * pair lacks its ':' or has two. */
-int sl_pg_sparsevec_next(struct sl_pg_sparse_iter *it, const char **idx, size_t *ilen,
+int sl_pg_sparsevec_next(struct sl_pg_vec_iter *it, const char **idx, size_t *ilen,
 			 const char **val, size_t *vlen);
 
 #endif
