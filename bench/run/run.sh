@@ -7,8 +7,12 @@
 # slot created before the workload.  sluice runs `run --until-lsn <end>`
 # into store.url=file://... (Parquet, SNAPPY, flush.size 10000 and the
 # default 5 s schedule): it stops once every event up to the end LSN is in
-# a committed file and confirmed.  Each run is read back with DuckDB: the
-# lake must hold exactly ROWS events.
+# a committed file and confirmed.  sluice runs twice per rep: with its
+# default (streaming.in.progress=false: the server sends a large
+# transaction after its commit) and with streaming.in.progress=true (the
+# server streams it while in progress, sluice spools it and replays it at
+# the commit).  Each run is read back with DuckDB: the lake must hold
+# exactly ROWS events.
 # Workloads on an 11-column table (bigint pk, int, text, numeric(12,2),
 # text, timestamptz, date, bool, float8, uuid, smallint): one INSERT of
 # ROWS rows, then one UPDATE of all of them (both exceed
@@ -47,6 +51,7 @@ bench() { # name workload-sql
 	for i in $(seq 1 "$REPS"); do
 		psqlc "SELECT pg_create_logical_replication_slot('${name}_a$i', 'pgoutput')" >/dev/null
 		psqlc "SELECT pg_create_logical_replication_slot('${name}_s$i', 'pgoutput')" >/dev/null
+		psqlc "SELECT pg_create_logical_replication_slot('${name}_t$i', 'pgoutput')" >/dev/null
 	done
 	local t0=$SECONDS end
 	psql -X -q -v ON_ERROR_STOP=1 -c "$sql" >/dev/null
@@ -56,7 +61,7 @@ bench() { # name workload-sql
 	# reader happens to run first.
 	psqlc "CHECKPOINT" >/dev/null
 	sync
-	local ta=() ts=() cs=() ms=() s c m got
+	local ta=() ts=() cs=() ms=() tt=() ct=() mt=() s c m got
 	for i in $(seq 1 "$REPS"); do
 		read -r s c m < <(timed "$PGBIN/pg_recvlogical" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
 			--slot "${name}_a$i" --start -E "$end" -o proto_version=1 -o publication_names=p -f /dev/null)
@@ -79,21 +84,39 @@ log.level=${RUN_LOG_LEVEL:-warn}
 P
 		read -r s c m < <(timed "$SLUICE" run -c "$TROOT/run.properties" --until-lsn "$end")
 		ts+=("$s"); cs+=("$c"); ms+=("$m")
-		got=$($DUCK "SELECT count(*) FROM read_parquet('$TROOT/lake/**/*.parquet')")
-		[ "$got" = "$ROWS" ] || { echo "# sluice run wrote $got events, expected $ROWS" >&2; exit 1; }
-		psqlc "SELECT pg_drop_replication_slot('${name}_a$i'), pg_drop_replication_slot('${name}_s$i')" >/dev/null
+		check_lake default
+		rm -rf "$TROOT/lake" "$TROOT/state"
+		sed -i "s/^slot.name=.*/slot.name=${name}_t$i/" "$TROOT/run.properties"
+		read -r s c m < <(timed "$SLUICE" run -c "$TROOT/run.properties" -D streaming.in.progress=true \
+			--until-lsn "$end")
+		tt+=("$s"); ct+=("$c"); mt+=("$m")
+		check_lake streamed
+		psqlc "SELECT pg_drop_replication_slot('${name}_a$i'), pg_drop_replication_slot('${name}_s$i'),
+		  pg_drop_replication_slot('${name}_t$i')" >/dev/null
 	done
-	local a f c
-	a=$(printf '%s\n' "${ta[@]}" | median); f=$(printf '%s\n' "${ts[@]}" | median); c=$(printf '%s\n' "${cs[@]}" | median)
-	printf '| %s | %s s | %.0f | %s s | %.2fx | %.0f | %s s | %.0f | %s MB |\n' "$name" "$a" "$(echo "$ROWS / $a" | bc -l)" \
-		"$f" "$(echo "$a / $f" | bc -l)" "$(echo "$ROWS / $f" | bc -l)" "$c" "$(echo "$ROWS / $c" | bc -l)" \
-		"$(( $(printf '%s\n' "${ms[@]}" | sort -n | tail -1) / 1024 ))"
+	local a
+	a=$(printf '%s\n' "${ta[@]}" | median)
+	printf '| %s | %s s | %.0f ' "$name" "$a" "$(echo "$ROWS / $a" | bc -l)"
+	row "$a" ts cs ms
+	row "$a" tt ct mt
+	echo "|"
+}
+check_lake() { # mode
+	got=$($DUCK "SELECT count(*) FROM read_parquet('$TROOT/lake/**/*.parquet')")
+	[ "$got" = "$ROWS" ] || { echo "# sluice run ($1) wrote $got events, expected $ROWS" >&2; exit 1; }
+}
+row() { # anchor-time walls[] cpus[] rss[]: | wall | ratio | CPU | rows/CPU-s | peak RSS
+	local -n w=$2 cp=$3 rs=$4
+	local f c
+	f=$(printf '%s\n' "${w[@]}" | median); c=$(printf '%s\n' "${cp[@]}" | median)
+	printf '| %s s | %.2fx | %s s | %.0f | %s MB ' "$f" "$(echo "$1 / $f" | bc -l)" "$c" \
+		"$(echo "$ROWS / $c" | bc -l)" "$(( $(printf '%s\n' "${rs[@]}" | sort -n | tail -1) / 1024 ))"
 }
 
 echo "rows=$ROWS reps=$REPS (medians; ratio = pg_recvlogical time / sluice run time, target >= 0.8)"
 echo
-echo "| workload | pg_recvlogical | rows/s | sluice run -> Parquet | ratio | rows/s | CPU (user+sys) | rows/CPU-s | peak RSS |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| workload | pg_recvlogical | rows/s | sluice run (default) | ratio | CPU (user+sys) | rows/CPU-s | peak RSS | sluice run, streaming.in.progress=true | ratio | CPU | rows/CPU-s | peak RSS |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 bench insert "INSERT INTO bench SELECT g, g % 1000, (ARRAY['new','paid','shipped','cancelled'])[1 + g % 4],
   (g % 100000) / 100.0, 'note ' || g || ' for customer ' || (g * 13 % 50000),
   '2026-01-01'::timestamptz + g * interval '1 second', '2020-01-01'::date + g % 2000, g % 3 = 0, g / 7.0,

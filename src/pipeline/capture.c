@@ -1112,6 +1112,14 @@ static void teardown(struct capture *c)
 	pthread_mutex_destroy(&c->lag_mu);
 }
 
+/* streaming.in.progress; unset: on for capture, off for run (keys.c). */
+static bool stream_in_progress(const struct sl_config *cfg)
+{
+	if (sl_config_is_set(cfg, "streaming.in.progress"))
+		return sl_config_get_bool(cfg, "streaming.in.progress");
+	return !(sl_config_role(cfg) & SL_ROLE_RUN);
+}
+
 static enum sl_err start_stream(struct capture *c, PGconn *repl, uint64_t confirmed,
 				struct sl_errbuf *eb)
 {
@@ -1130,6 +1138,7 @@ static enum sl_err start_stream(struct capture *c, PGconn *repl, uint64_t confir
 		.capture_truncate = !c->skip['t'],
 		.capture_messages = true,
 		.last_commit_lsn = confirmed,
+		.stream_in_progress = stream_in_progress(c->cfg),
 	};
 	if (so.status_interval_ms <= 0 || so.status_interval_ms > 10000)
 		so.status_interval_ms = 10000;
@@ -1336,7 +1345,9 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 			sl_info("postgres: connection restored after %d retries", c->retries);
 		c->retries = 0;
 		c->streamed = true;
-		sl_info("streaming from slot \"%s\" (confirmed %s)", c->slot, lsn);
+		sl_info("streaming from slot \"%s\" (confirmed %s; large transactions %s)", c->slot,
+			lsn, stream_in_progress(c->cfg) ? "streamed while in progress, spooled here"
+							: "sent by the server after their commit");
 		sl_status_set_state(SL_CONN_RUNNING, NULL);
 		sl_status_set_ready(true, NULL);
 	}

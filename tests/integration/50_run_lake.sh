@@ -5,7 +5,9 @@
 # table value by value, and every (topic, _offset) must appear once, 0..n-1.
 . "$(dirname "$0")/../lib/integ.sh"
 command -v node >/dev/null || die "node is not installed"
-pg_start || die "could not start PostgreSQL"
+# A small logical_decoding_work_mem: the transactions of the last part are
+# "large" for the server (spilled or streamed).
+pg_start "logical_decoding_work_mem = 64kB" || die "could not start PostgreSQL"
 DUCK="node $SRC_ROOT/tests/archive/duck.mjs"
 psqlc "CREATE TABLE items(id int PRIMARY KEY, name text, amount numeric(12,2), big numeric,
   at timestamptz, local timestamp, day date, u uuid, doc jsonb, flag bool, ratio float8,
@@ -119,4 +121,41 @@ is "$?" 0 "run --until-lsn stops by itself with the schedule far away"
 n_until=$($DUCK "SELECT count(*) FROM $src WHERE _topic = 'shop.public.other' AND after.v LIKE 'until %'")
 is "$n_until" 5 "the rows before the LSN are in committed files"
 check "slot confirmed up to the LSN" caught_up
+
+# A transaction bigger than logical_decoding_work_mem, both ways.  By
+# default run lets the server spill it and send it after its commit
+# (pg_stat_replication_slots.spill_txns grows); with
+# streaming.in.progress=true the server streams it while in progress
+# (stream_txns grows) and sluice spools and replays it.
+slot_stat() { psqlc "SELECT $1 FROM pg_stat_replication_slots WHERE slot_name = 'debezium'"; }
+for mode in default streamed; do
+	base=$([ $mode = default ] && echo 30000 || echo 40000)
+	spill0=$(slot_stat spill_txns); stream0=$(slot_stat stream_txns)
+	psqlc "INSERT INTO other SELECT g, repeat('large ', 10) || g FROM generate_series($base + 1, $base + 3000) g"
+	target=$(psqlc "SELECT pg_current_wal_lsn()")
+	opts=()
+	[ $mode = streamed ] && opts=(-D streaming.in.progress=true)
+	timeout 120 "$SLUICE" run -c "$TROOT/run.properties" "${opts[@]}" --until-lsn "$target" \
+		-D log.level=info >"$TROOT/run_$mode.log" 2>&1
+	is "$?" 0 "$mode: a 3000-row transaction, run --until-lsn stops by itself"
+	n=$($DUCK "SELECT count(*) FROM $src WHERE _topic = 'shop.public.other' AND after.k > $base AND after.k <= $base + 3000")
+	is "$n" 3000 "$mode: every row of the large transaction is in the lake, once"
+	sleep 0.5 # the walsender's statistics are flushed as it exits
+	if [ $mode = default ]; then
+		check "default: the server spilled the transaction (spill_txns $spill0 -> $(slot_stat spill_txns))" \
+			test "$(slot_stat spill_txns)" -gt "$spill0"
+		is "$(slot_stat stream_txns)" "$stream0" "default: nothing was streamed in progress"
+		like "$(cat "$TROOT/run_$mode.log")" "large transactions sent by the server after their commit" \
+			"default: the log says how large transactions arrive"
+	else
+		check "streamed: the server streamed the transaction (stream_txns $stream0 -> $(slot_stat stream_txns))" \
+			test "$(slot_stat stream_txns)" -gt "$stream0"
+		like "$(cat "$TROOT/run_$mode.log")" "replaying [0-9.]+ MiB from the spool" \
+			"streamed: sluice spooled it and replayed it at the commit"
+	fi
+done
+dup=$($DUCK "SELECT count(*) FROM (SELECT _topic, _offset FROM $src GROUP BY 1, 2 HAVING count(*) > 1)")
+is "$dup" 0 "after the large transactions: no duplicate (topic, _offset)"
+dense=$($DUCK "SELECT bool_and(n = mx + 1) FROM (SELECT _topic, count(*) n, max(_offset) mx FROM $src GROUP BY 1)")
+is "$dense" true "after the large transactions: offsets are 0..n-1 per topic"
 finish

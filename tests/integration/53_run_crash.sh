@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Crash test for `sluice run` (PostgreSQL -> Parquet lake, no broker): a
 # steady write load (inserts into an append-only log, upserts, deletes,
-# multi-row transactions) while `sluice run` is SIGKILLed at random moments
-# and restarted, 10 times.  After each kill, before the restart, the slot's
+# multi-row transactions, and transactions bigger than
+# logical_decoding_work_mem) while `sluice run` is SIGKILLed at random
+# moments and restarted, 10 times, every other run with
+# streaming.in.progress=true (PostgreSQL streams the large transactions
+# while in progress and sluice spools them) and the others with the
+# default (the server spills them and sends them after the commit).  After each kill, before the restart, the slot's
 # confirmed_flush_lsn is recorded together with the events in the lake at
 # that moment.  After the load stops and a last run catches up and stops
 # cleanly:
@@ -16,7 +20,7 @@
 . "$(dirname "$0")/../lib/integ.sh"
 command -v node >/dev/null || die "node is not installed"
 DUCK="node $SRC_ROOT/tests/archive/duck.mjs"
-pg_start || die "could not start PostgreSQL"
+pg_start "logical_decoding_work_mem = 64kB" || die "could not start PostgreSQL"
 
 psqlc "CREATE SCHEMA app;
 CREATE TABLE app.log(id bigserial PRIMARY KEY, w int NOT NULL, k int NOT NULL, note text);
@@ -45,6 +49,9 @@ UPDATE app.note SET body = body || 'y' WHERE id = :j;
 INSERT INTO app.log(w, k) SELECT :client_id + 1, g FROM generate_series(1, 5) g;
 UPDATE app.acct SET bal = bal - 1 WHERE id % 7 = :j % 7;
 COMMIT;
+S
+cat >"$TROOT/large.sql" <<'S'
+INSERT INTO app.log(w, k, note) SELECT :client_id + 1, g, repeat('L', 40) FROM generate_series(1, 1500) g;
 S
 
 cat >"$TROOT/run.properties" <<P
@@ -75,7 +82,7 @@ confirmed() { psqlc "SELECT (confirmed_flush_lsn - '0/0')::bigint FROM pg_replic
 "$SLUICE" run -c "$TROOT/run.properties" >"$TROOT/run0.log" 2>&1 &
 P=$!
 check "run is streaming" wait_for 60 slot_active
-"$PGBIN/pgbench" -n -c 2 -T 200 -R 30 -f "$TROOT/upsert.sql@8" -f "$TROOT/multi.sql@2" \
+"$PGBIN/pgbench" -n -c 2 -T 200 -R 30 -f "$TROOT/upsert.sql@16" -f "$TROOT/multi.sql@4" -f "$TROOT/large.sql@1" \
 	-h 127.0.0.1 -p "$PGPORT" -U postgres postgres >"$TROOT/pgbench.log" 2>&1 &
 BENCH=$!
 t_track_pid $BENCH
@@ -88,7 +95,9 @@ attempts=0
 while [ $kills -lt 10 ] && [ $attempts -lt 16 ] && kill -0 $BENCH 2>/dev/null; do
 	attempts=$((attempts + 1))
 	if [ $attempts -gt 1 ]; then
-		"$SLUICE" run -c "$TROOT/run.properties" >"$TROOT/run$attempts.log" 2>&1 &
+		mode=()
+		[ $((attempts % 2)) = 0 ] && mode=(-D streaming.in.progress=true)
+		"$SLUICE" run -c "$TROOT/run.properties" "${mode[@]}" >"$TROOT/run$attempts.log" 2>&1 &
 		P=$!
 		wait_for 30 slot_active || { echo "# run $attempts never streamed"; kill -9 $P; wait $P; continue; }
 	fi
@@ -106,6 +115,10 @@ echo "# kill, confirmed LSN, events, files: $(tr '\n' ';' <"$TROOT/checkpoints")
 kill -TERM $BENCH 2>/dev/null
 wait $BENCH
 check "the write load ran" test "$(psqlc "SELECT count(*) FROM app.log")" -gt 500
+# Both ways of receiving a large transaction were exercised under the kills.
+slot_stat() { psqlc "SELECT $1 FROM pg_stat_replication_slots WHERE slot_name = 'debezium'"; }
+check "large transactions were streamed in progress ($(slot_stat stream_txns))" test "$(slot_stat stream_txns)" -gt 0
+check "large transactions were spilled and sent after commit ($(slot_stat spill_txns))" test "$(slot_stat spill_txns)" -gt 0
 grows=$(awk 'NR > 1 && $2 > prev { n++ } { prev = $2 } END { print n + 0 }' "$TROOT/checkpoints")
 check "the slot advanced between kills ($grows times)" test "$grows" -ge 6
 

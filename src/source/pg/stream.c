@@ -13,11 +13,12 @@
  * message goes to the spool as [lsn(8)][payload], and is decoded only at
  * Stream Commit, by a second decoder primed to be inside a stream.
  *
- * Protocol version: 2 with streaming 'on' and messages 'true' on
- * PostgreSQL 14+, which has both options; 1 with neither on 10-13, which
- * refuse them.  There the server decodes a large transaction only once it
- * has committed (spilling it to its own disk), and sends it whole; sluice
- * still passes it on change by change, and no op "m" events exist.
+ * Protocol version: 2 with messages 'true' on PostgreSQL 14+, plus
+ * streaming 'on' when the options ask for it; 1 with neither on 10-13,
+ * which refuse them.  Without streaming the server decodes a large
+ * transaction only once it has committed (spilling it to its own disk),
+ * and sends it whole; sluice still passes it on change by change.  On
+ * protocol 1 no op "m" events exist.
  */
 #include "source/pg/stream.h"
 
@@ -176,7 +177,7 @@ static bool put_doubled(char *out, size_t n, size_t *j, const char *s, char q1, 
 	return true;
 }
 
-bool sl_pg_stream_start_command(char *buf, size_t n, int proto, const char *slot,
+bool sl_pg_stream_start_command(char *buf, size_t n, int proto, bool streaming, const char *slot,
 				const char *publication, uint64_t start_lsn)
 {
 	/* The slot is a quoted identifier ("" doubled); the publication is an
@@ -193,8 +194,8 @@ bool sl_pg_stream_start_command(char *buf, size_t n, int proto, const char *slot
 	int w = proto >= 2
 			? snprintf(buf, n,
 				   "START_REPLICATION SLOT \"%s\" LOGICAL %s (proto_version '2', "
-				   "publication_names '%s', streaming 'on', messages 'true')",
-				   sl, lsn, pub)
+				   "publication_names '%s'%s, messages 'true')",
+				   sl, lsn, pub, streaming ? ", streaming 'on'" : "")
 			: snprintf(buf, n,
 				   "START_REPLICATION SLOT \"%s\" LOGICAL %s (proto_version '1', "
 				   "publication_names '%s')",
@@ -541,8 +542,8 @@ enum sl_err sl_pg_stream_start(PGconn *conn, struct sl_pg_catalog *cat,
 			"PostgreSQL 14+",
 			version / 10000, version % 10000);
 	char sql[1400];
-	if (!sl_pg_stream_start_command(sql, sizeof sql, st->proto, opts->slot, opts->publication,
-					start_lsn)) {
+	if (!sl_pg_stream_start_command(sql, sizeof sql, st->proto, opts->stream_in_progress,
+					opts->slot, opts->publication, start_lsn)) {
 		err = sl_err_set(eb, SL_ERR_CONFIG, "slot or publication name too long");
 		goto fail;
 	}

@@ -49,6 +49,11 @@ struct sl_pg_stream_opts {
 	int status_interval_ms;
 	bool capture_truncate;   /* emit op 't' */
 	bool capture_messages;   /* emit op 'm' */
+	/* Ask for streaming 'on' (protocol 2): the server sends a transaction
+	 * bigger than logical_decoding_work_mem in chunks while it is in
+	 * progress, and the stream spools them.  Off: the server spills such a
+	 * transaction to its own disk and sends it after the commit. */
+	bool stream_in_progress;
 	uint64_t last_commit_lsn; /* the slot's confirmed position: first `sequence` head */
 };
 
@@ -59,9 +64,10 @@ struct sl_pg_stream;
  * neither option (no streaming of in-progress transactions, no logical
  * decoding messages). */
 int sl_pg_stream_proto_for(int server_version);
-/* The START_REPLICATION command for that protocol into buf[n]; false if
- * it does not fit. */
-bool sl_pg_stream_start_command(char *buf, size_t n, int proto, const char *slot,
+/* The START_REPLICATION command for that protocol into buf[n], with
+ * streaming 'on' when `streaming` (protocol 2 only); false if it does not
+ * fit. */
+bool sl_pg_stream_start_command(char *buf, size_t n, int proto, bool streaming, const char *slot,
 				const char *publication, uint64_t start_lsn);
 
 /* Start replication on `conn` (a replication=database connection; the

@@ -18,14 +18,21 @@ static void test_proto_for(void)
 static void test_command(void)
 {
 	char buf[1400];
-	ok(sl_pg_stream_start_command(buf, sizeof buf, 2, "debezium", "dbz_publication",
+	ok(sl_pg_stream_start_command(buf, sizeof buf, 2, true, "debezium", "dbz_publication",
 				      0x16B3748ULL),
 	   "v2 command fits");
 	is_str(buf,
 	       "START_REPLICATION SLOT \"debezium\" LOGICAL 0/16B3748 (proto_version '2', "
 	       "publication_names '\"dbz_publication\"', streaming 'on', messages 'true')",
 	       "PG 14+: proto 2, streaming on, messages");
-	ok(sl_pg_stream_start_command(buf, sizeof buf, 1, "debezium", "dbz_publication", 0),
+	ok(sl_pg_stream_start_command(buf, sizeof buf, 2, false, "debezium", "dbz_publication",
+				      0x16B3748ULL),
+	   "v2 command without streaming fits");
+	is_str(buf,
+	       "START_REPLICATION SLOT \"debezium\" LOGICAL 0/16B3748 (proto_version '2', "
+	       "publication_names '\"dbz_publication\"', messages 'true')",
+	       "PG 14+, streaming.in.progress=false: proto 2 and messages, no streaming option");
+	ok(sl_pg_stream_start_command(buf, sizeof buf, 1, true, "debezium", "dbz_publication", 0),
 	   "v1 command fits");
 	is_str(buf,
 	       "START_REPLICATION SLOT \"debezium\" LOGICAL 0/0 (proto_version '1', "
@@ -33,19 +40,19 @@ static void test_command(void)
 	       "PG 10-13: proto 1, neither streaming nor messages (those servers refuse them)");
 	ok(strstr(buf, "streaming") == NULL, "no streaming option with proto 1");
 
-	ok(sl_pg_stream_start_command(buf, sizeof buf, 2, "we\"ird", "it's \"pub\"", 0),
+	ok(sl_pg_stream_start_command(buf, sizeof buf, 2, true, "we\"ird", "it's \"pub\"", 0),
 	   "quoted names fit");
 	ok(strstr(buf, "SLOT \"we\"\"ird\" ") != NULL, "slot: \" doubled inside the identifier");
 	ok(strstr(buf, "publication_names '\"it''s \"\"pub\"\"\"'") != NULL,
 	   "publication: \" doubled, then ' doubled for the literal");
 
 	char small[40];
-	ok(!sl_pg_stream_start_command(small, sizeof small, 2, "debezium", "dbz_publication", 0),
+	ok(!sl_pg_stream_start_command(small, sizeof small, 2, true, "debezium", "dbz_publication", 0),
 	   "a buffer too small is refused, not truncated");
 	char longname[700];
 	memset(longname, 'p', sizeof longname - 1);
 	longname[sizeof longname - 1] = '\0';
-	ok(!sl_pg_stream_start_command(buf, sizeof buf, 2, "s", longname, 0),
+	ok(!sl_pg_stream_start_command(buf, sizeof buf, 2, true, "s", longname, 0),
 	   "a publication name too long is refused");
 }
 
