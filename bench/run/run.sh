@@ -134,5 +134,27 @@ bench batched "DO \$\$ BEGIN FOR b IN 0..$(( (ROWS + BATCH - 1) / BATCH - 1 )) L
   FROM generate_series($ROWS + 1 + b * $BATCH, LEAST($ROWS + (b + 1) * $BATCH, 2 * $ROWS)) g;
   COMMIT;
 END LOOP; END \$\$"
+# The snapshot phase: the table now holds 2 x ROWS rows.  Anchor: COPY TO
+# STDOUT; sluice: run with snapshot.mode=initial_only into a fresh lake.
+echo
+echo "| snapshot | rows | COPY TO STDOUT | sluice run (initial_only) | ratio | CPU | rows/CPU-s | peak RSS |"
+echo "|---|---|---|---|---|---|---|---|"
+ta=(); ts=(); cs=(); ms=()
+for i in $(seq 1 "$REPS"); do
+	read -r s c m < <(timed psql -X -q -c "COPY bench TO STDOUT")
+	ta+=("$s")
+	rm -rf "$TROOT/lake" "$TROOT/state"
+	sed -i -e "s/^slot.name=.*/slot.name=snap$i/" -e "s/^snapshot.mode=.*/snapshot.mode=initial_only/" \
+		"$TROOT/run.properties"
+	read -r s c m < <(timed "$SLUICE" run -c "$TROOT/run.properties")
+	ts+=("$s"); cs+=("$c"); ms+=("$m")
+	got=$($DUCK "SELECT count(*) FROM read_parquet('$TROOT/lake/**/*.parquet')")
+	[ "$got" = "$((2 * ROWS))" ] || { echo "# snapshot wrote $got events, expected $((2 * ROWS))" >&2; exit 1; }
+	psqlc "SELECT pg_drop_replication_slot('snap$i')" >/dev/null
+done
+a=$(printf '%s\n' "${ta[@]}" | median)
+printf '| snapshot | %s | %s s ' "$((2 * ROWS))" "$a"
+ROWS=$((2 * ROWS)) row "$a" ts cs ms
+echo "|"
 if [ -s "$TROOT/bench.err" ]; then echo; echo "stderr:"; tail -5 "$TROOT/bench.err"; fi
 exit 0

@@ -44,11 +44,27 @@
 #include "source/pg/snapshot.h"
 #include "source/pg/stream.h"
 
+/* A snapshot row for a sink that takes changes (the lake): the change
+ * with its own copy of the values, which the reader reuses. */
+struct snap_change {
+	struct sl_change ch; /* ch.after is &row once fixed (snap_change_fix) */
+	struct sl_row row;
+	struct sl_value *vals;
+	int cap;
+	struct sl_buf data;  /* the values' bytes */
+	int64_t now_ns;      /* the event's processing time */
+};
+
 struct held_record {
 	bool has;
+	bool is_change;      /* chg, not topic/key/val */
 	char *topic;
 	struct sl_buf key, val;
 	bool key_null;
+	struct snap_change chg;
+	/* The relation chg points to, once its reader is done with it
+	 * (keep_relation): freed when the record is released. */
+	struct sl_relation *owned;
 	char what[128];
 };
 
@@ -107,6 +123,7 @@ struct capture {
 	struct sl_buf key, val;
 	/* snapshot: per-reader buffers and the held last record */
 	struct sl_buf *wkey, *wval;
+	struct snap_change *wchg; /* for sinks that take changes */
 	/* per reader: processing time, re-read when the reader's clock moved */
 	struct snap_clock *wclock;
 	int nworkers;
@@ -511,12 +528,31 @@ static enum sl_err h_commit(void *ctx, const struct sl_pg_txn *txn, struct sl_er
 
 /* ---- snapshot handler ---------------------------------------------------- */
 
+static void snap_change_fix(struct snap_change *sc);
+
 /* Release the held record (the newest snapshot record), as "last" when final. */
 static enum sl_err release_held(struct capture *c, bool final, struct sl_errbuf *eb)
 {
 	struct held_record *h = &c->held;
 	if (!h->has)
 		return SL_OK;
+	if (h->is_change) {
+		struct snap_change *sc = &h->chg;
+		snap_change_fix(sc);
+		if (final)
+			sc->ch.src.snapshot = "last";
+		struct sl_record rec = {.topic = sc->ch.rel->topic, .what = h->what,
+					.change = &sc->ch, .dbz = &c->dbz, .now_ns = sc->now_ns};
+		enum sl_err err = send_locked(c, &rec, eb);
+		c->events++;
+		c->snap_records_delta++;
+		h->has = false;
+		if (h->owned) {
+			sl_relation_free(h->owned);
+			h->owned = NULL;
+		}
+		return err;
+	}
 	if (final) {
 		/* The source block follows before/after, so the last occurrence
 		 * of the snapshot field is the one in `source`. */
@@ -568,6 +604,93 @@ static void metrics_flush(struct capture *c)
 	c->snap_rows_delta = c->snap_records_delta = c->snap_bytes_delta = 0;
 }
 
+static void snap_change_fix(struct snap_change *sc)
+{
+	sc->row.vals = sc->vals;
+	sc->ch.after = &sc->row;
+}
+
+/* Copy a snapshot row (after only) into d, values and all. */
+static enum sl_err snap_change_copy(struct snap_change *d, const struct sl_change *ch,
+				    int64_t now_ns, struct sl_errbuf *eb)
+{
+	const struct sl_row *a = ch->after;
+	int n = a->ncols;
+	if (n > d->cap) {
+		struct sl_value *nv = realloc(d->vals, (size_t)n * sizeof *nv);
+		if (!nv)
+			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		d->vals = nv;
+		d->cap = n;
+	}
+	sl_buf_reset(&d->data);
+	for (int i = 0; i < n; i++)
+		if (a->vals[i].kind == SL_VAL_TEXT && a->vals[i].len &&
+		    sl_buf_append(&d->data, a->vals[i].data, a->vals[i].len))
+			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	size_t off = 0;
+	for (int i = 0; i < n; i++) {
+		d->vals[i] = a->vals[i];
+		if (a->vals[i].kind == SL_VAL_TEXT) {
+			d->vals[i].data = a->vals[i].len ? d->data.data + off : "";
+			off += a->vals[i].len;
+		}
+	}
+	d->ch = *ch;
+	d->ch.before = NULL;
+	d->row.ncols = n;
+	snap_change_fix(d);
+	d->now_ns = now_ns;
+	return SL_OK;
+}
+
+static void snap_change_free(struct snap_change *sc)
+{
+	free(sc->vals);
+	sl_buf_free(&sc->data);
+}
+
+/* keep_relation: the reader is done with rel; take it while the held
+ * record points to it. */
+static bool s_keep_relation(void *ctx, int worker, struct sl_relation *rel)
+{
+	(void)worker;
+	struct capture *c = ctx;
+	pthread_mutex_lock(&c->mu);
+	struct held_record *h = &c->held;
+	bool keep = h->has && h->is_change && h->chg.ch.rel == rel;
+	if (keep)
+		h->owned = rel;
+	pthread_mutex_unlock(&c->mu);
+	return keep;
+}
+
+/* s_row for a sink that takes changes: copy the row, then hold it back
+ * as the newest (release_held).  Returns with c->mu held. */
+static enum sl_err s_row_change(struct capture *c, int worker, const struct sl_change *ch,
+				bool locked, struct sl_errbuf *eb)
+{
+	struct snap_change *sc = &c->wchg[worker];
+	enum sl_err err = snap_change_copy(sc, ch, c->wclock[worker].now_ns, eb);
+	if (!locked)
+		pthread_mutex_lock(&c->mu);
+	if (err)
+		return err;
+	err = release_held(c, false, eb);
+	struct held_record *h = &c->held;
+	if (!err) {
+		/* Swap: no copy of the values. */
+		struct snap_change t = h->chg;
+		h->chg = *sc;
+		*sc = t;
+		snap_change_fix(&h->chg);
+		h->is_change = true;
+		describe(&h->chg.ch, h->what, sizeof h->what);
+		h->has = true;
+	}
+	return err;
+}
+
 static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, struct sl_errbuf *eb)
 {
 	struct capture *c = ctx;
@@ -588,11 +711,16 @@ static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, stru
 		clk->src_us = ch.src.commit_ts_us;
 		clk->now_ns = sl_clock_wall_ns();
 	}
+	enum sl_err err;
+	if (c->sink->takes_changes) {
+		err = s_row_change(c, worker, &ch, locked, eb);
+		goto served; /* holds c->mu */
+	}
 	struct sl_buf *kb = &c->wkey[worker], *vb = &c->wval[worker];
 	bool key_null = false;
 	sl_buf_reset(kb);
 	sl_buf_reset(vb);
-	enum sl_err err = sl_dbz_key(&c->dbz, &ch, kb, &key_null, eb);
+	err = sl_dbz_key(&c->dbz, &ch, kb, &key_null, eb);
 	if (!err)
 		err = sl_dbz_value(&c->dbz, &ch, clk->now_ns, vb, eb);
 	if (err) {
@@ -622,9 +750,11 @@ static enum sl_err s_row(void *ctx, int worker, const struct sl_change *in, stru
 			*vb = tv;
 			h->key_null = key_null;
 			describe(&ch, h->what, sizeof h->what);
+			h->is_change = false;
 			h->has = true;
 		}
 	}
+served:
 	c->snap_rows_delta++;
 	/* Serve the sink (acks, group fsync) every few rows, not per row: a
 	 * full sink still pushes back inside produce_locked(). */
@@ -844,17 +974,39 @@ static enum sl_err create_slot(struct capture *c, PGconn *repl, bool export_snap
 	return SL_OK;
 }
 
+static void snap_workers_free(struct capture *c)
+{
+	for (int i = 0; i < c->nworkers; i++) {
+		if (c->wkey)
+			sl_buf_free(&c->wkey[i]);
+		if (c->wval)
+			sl_buf_free(&c->wval[i]);
+		if (c->wchg)
+			snap_change_free(&c->wchg[i]);
+	}
+	free(c->wkey);
+	free(c->wval);
+	free(c->wchg);
+	free(c->wclock);
+	c->wkey = c->wval = NULL;
+	c->wchg = NULL;
+	c->wclock = NULL;
+	c->nworkers = 0;
+}
+
 static enum sl_err run_snapshot(struct capture *c, PGconn *repl, const char *snapname,
 				uint64_t consistent, struct sl_errbuf *eb)
 {
 	int threads = (int)sl_config_get_int(c->cfg, "snapshot.max.threads");
 	if (threads < 1)
 		threads = 1;
+	snap_workers_free(c); /* from an earlier attempt */
 	c->nworkers = threads;
 	c->wkey = calloc((size_t)threads, sizeof *c->wkey);
 	c->wval = calloc((size_t)threads, sizeof *c->wval);
+	c->wchg = calloc((size_t)threads, sizeof *c->wchg);
 	c->wclock = calloc((size_t)threads, sizeof *c->wclock);
-	if (!c->wkey || !c->wval || !c->wclock)
+	if (!c->wkey || !c->wval || !c->wchg || !c->wclock)
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	struct sl_pg_snapshot_opts so = {
 		.params = &c->pg,
@@ -872,7 +1024,8 @@ static enum sl_err run_snapshot(struct capture *c, PGconn *repl, const char *sna
 		PQclear(xr);
 	}
 	struct sl_pg_snapshot_handler sh = {.ctx = c, .row = s_row, .start = s_snapshot_start,
-					    .table_done = s_table_done};
+					    .table_done = s_table_done,
+					    .keep_relation = s_keep_relation};
 	uint64_t rows = 0;
 	int64_t t0 = sl_clock_mono_us();
 	sl_metric_set(c->m_snap_running, 1);
@@ -1091,16 +1244,12 @@ static void teardown(struct capture *c)
 	sl_pg_filter_free(&c->filter);
 	sl_buf_free(&c->key);
 	sl_buf_free(&c->val);
-	for (int i = 0; i < c->nworkers; i++) {
-		sl_buf_free(&c->wkey[i]);
-		sl_buf_free(&c->wval[i]);
-	}
-	free(c->wkey);
-	free(c->wval);
-	free(c->wclock);
+	snap_workers_free(c);
 	free(c->held.topic);
 	sl_buf_free(&c->held.key);
 	sl_buf_free(&c->held.val);
+	snap_change_free(&c->held.chg);
+	sl_relation_free(c->held.owned);
 	for (size_t i = 0; i < c->ncolls; i++)
 		free(c->colls[i].name);
 	free(c->colls);

@@ -30,6 +30,7 @@ store.url=file://$TROOT/lake
 flush.size=100
 rotate.schedule.interval.ms=500
 log.format=json
+snapshot.max.threads=2
 P
 "$SLUICE" run -c "$TROOT/run.properties" >"$TROOT/run.log" 2>&1 &
 P=$!
@@ -91,6 +92,10 @@ lake2=$($DUCK "SELECT after.k || ':' || after.v FROM $src WHERE _topic = 'shop.p
 is "$lake2" "$pg2" "other: latest after per key equals PostgreSQL"
 ops=$($DUCK "SELECT string_agg(DISTINCT op, ',' ORDER BY op) FROM $src")
 is "$ops" "c,d,r,u" "ops r (snapshot), c, u, d"
+# Snapshot markers, as Debezium sets them: one "first", one "last", the
+# other reads "true", streamed events "false".
+marks=$($DUCK "SELECT string_agg(m || '=' || n, ' ' ORDER BY m) FROM (SELECT op || ':' || source.snapshot AS m, count(*) n FROM $src GROUP BY 1)")
+like "$marks" "^(c:false=[0-9]+ )?(d:false=[0-9]+ )?r:first=1 r:last=1 r:true=348 u:false=[0-9]+$" "snapshot markers: first, true x348, last ($marks)"
 src_ok=$($DUCK "SELECT count(*) FROM $src WHERE source.\"table\" IS NULL OR source.lsn IS NULL AND op <> 'r'")
 is "$src_ok" 0 "source is a typed group (table, lsn)"
 

@@ -270,7 +270,8 @@ static enum sl_err copy_chunk(struct snap *s, int worker, PGconn *conn, struct s
 out:
 	free(vals);
 	sl_buf_free(&sql);
-	sl_relation_free(rel);
+	if (!(s->h->keep_relation && s->h->keep_relation(s->h->ctx, worker, rel)))
+		sl_relation_free(rel);
 	return err;
 }
 

@@ -44,6 +44,11 @@ struct sl_pg_snapshot_handler {
 	/* Progress, from the coordinating thread: a table finished. */
 	void (*table_done)(void *ctx, const char *schema, const char *table, uint64_t rows,
 			   int tables_done, int tables_total);
+	/* A reader is done with the relation its rows pointed to (at the end
+	 * of each CTID range).  Return true to take it over -- the handler
+	 * frees it later with sl_relation_free -- or false to have it freed
+	 * now.  May be NULL (always freed). */
+	bool (*keep_relation)(void *ctx, int worker, struct sl_relation *rel);
 };
 
 /* Read every captured table.  Returns the first error of any worker. */
