@@ -1001,6 +1001,16 @@ static enum sl_err run_snapshot(struct capture *c, PGconn *repl, const char *sna
 	if (threads < 1)
 		threads = 1;
 	snap_workers_free(c); /* from an earlier attempt */
+	/* A failed attempt may have left its newest row held and the "first"
+	 * marker spent: the new snapshot starts from scratch (its rows are
+	 * all read again). */
+	pthread_mutex_lock(&c->mu);
+	c->held.has = false;
+	sl_relation_free(c->held.owned);
+	c->held.owned = NULL;
+	c->snap_unpolled = 0;
+	atomic_store(&c->snap_first_done, false);
+	pthread_mutex_unlock(&c->mu);
 	c->nworkers = threads;
 	c->wkey = calloc((size_t)threads, sizeof *c->wkey);
 	c->wval = calloc((size_t)threads, sizeof *c->wval);
@@ -1448,6 +1458,7 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		if ((err = drop_slot(c, eb)))
 			goto out;
 		exists = false;
+		confirmed = 0; /* the new slot's is read once it exists */
 	}
 	PGconn *repl = NULL;
 	if ((err = connect_pg(c, true, &repl, eb)))
@@ -1495,8 +1506,9 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		c->retries = 0;
 		c->streamed = true;
 		sl_info("streaming from slot \"%s\" (confirmed %s; large transactions %s)", c->slot,
-			lsn, stream_in_progress(c->cfg) ? "streamed while in progress, spooled here"
-							: "sent by the server after their commit");
+			lsn, sl_pg_stream_in_progress(c->stream)
+				     ? "streamed while in progress, spooled here"
+				     : "sent by the server after their commit");
 		sl_status_set_state(SL_CONN_RUNNING, NULL);
 		sl_status_set_ready(true, NULL);
 	}

@@ -4,10 +4,12 @@
  *
  * Work is a queue of (table, page range) chunks taken by worker threads.
  * Each worker opens its own connection, imports the snapshot, builds its
- * own copy of each relation from the catalog (the encoder caches per
- * relation, and that cache must not be shared between threads), and
- * streams COPY rows to the callback.  A table's row count is reported when
- * its last chunk finishes.
+ * own copy of each relation per chunk from the catalog (the encoder caches
+ * per relation, and that cache must not be used by two threads at once),
+ * and streams COPY rows to the callback.  At the chunk's end the handler
+ * may take the relation over (keep_relation) when a row it still holds
+ * points to it; it then serialises every use of that relation itself.  A
+ * table's row count is reported when its last chunk finishes.
  *
  * The read time stamped on rows (source ts) is taken once per CLOCK_ROWS
  * rows, and again whenever the reader had to wait for the server, so it is
@@ -152,6 +154,14 @@ static int copy_next(PGconn *conn, char **buf, bool *waited)
 	return n;
 }
 
+/* A failed read is retried (the whole snapshot, by the caller) when the
+ * connection was lost, e.g. the server restarted or the backend was
+ * terminated; an error the server reported on a live connection is not. */
+static enum sl_err read_error(PGconn *conn)
+{
+	return sl_pg_conn_lost(conn) ? SL_ERR_RETRY : SL_ERR_FATAL;
+}
+
 static void set_error(struct snap *s, enum sl_err err, const struct sl_errbuf *eb)
 {
 	pthread_mutex_lock(&s->mu);
@@ -227,8 +237,8 @@ static enum sl_err copy_chunk(struct snap *s, int worker, PGconn *conn, struct s
 	sl_buf_puts(&sql, ") TO STDOUT");
 	PGresult *r = PQexec(conn, sql.data);
 	if (PQresultStatus(r) != PGRES_COPY_OUT) {
-		err = sl_err_set(eb, SL_ERR_FATAL, "could not read table \"%s.%s\": %s", rel->schema,
-				 rel->table, PQresultErrorMessage(r));
+		err = sl_err_set(eb, read_error(conn), "could not read table \"%s.%s\": %s",
+				 rel->schema, rel->table, PQresultErrorMessage(r));
 		PQclear(r);
 		goto out;
 	}
@@ -262,8 +272,9 @@ static enum sl_err copy_chunk(struct snap *s, int worker, PGconn *conn, struct s
 	}
 	r = PQgetResult(conn);
 	if (!err && PQresultStatus(r) != PGRES_COMMAND_OK)
-		err = sl_err_set(eb, SL_ERR_FATAL, "could not read table \"%s.%s\": %s", rel->schema,
-				 rel->table, PQresultErrorMessage(r));
+		err = sl_err_set(eb, read_error(conn), "could not read table \"%s.%s\": %s",
+				 rel->schema, rel->table,
+				 r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
 	PQclear(r);
 	while ((r = PQgetResult(conn)))
 		PQclear(r);

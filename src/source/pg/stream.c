@@ -148,6 +148,11 @@ bool sl_pg_stream_reached(const struct sl_pg_stream *st, uint64_t lsn)
 	return !st->in_txn && (st->last_commit_lsn >= lsn || st->keepalive_lsn >= lsn);
 }
 
+bool sl_pg_stream_in_progress(const struct sl_pg_stream *st)
+{
+	return st->proto >= 2 && st->opts.stream_in_progress;
+}
+
 uint64_t sl_pg_stream_received_lsn(const struct sl_pg_stream *st)
 {
 	return st->received_lsn;

@@ -85,6 +85,9 @@ enum sl_err sl_pg_stream_poll(struct sl_pg_stream *st, int timeout_ms,
 void sl_pg_stream_set_flush(struct sl_pg_stream *st, uint64_t flush_lsn, bool idle);
 /* Send a status update now (e.g. before shutdown). */
 enum sl_err sl_pg_stream_send_status(struct sl_pg_stream *st, bool reply, struct sl_errbuf *eb);
+/* Whether the server was asked to stream in-progress transactions (the
+ * option was set and the protocol has it). */
+bool sl_pg_stream_in_progress(const struct sl_pg_stream *st);
 uint64_t sl_pg_stream_received_lsn(const struct sl_pg_stream *st);
 uint64_t sl_pg_stream_confirmed_lsn(const struct sl_pg_stream *st);
 /* The position the next status update will confirm. */
