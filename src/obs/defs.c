@@ -56,7 +56,9 @@ static const struct sl_metric_def defs[SL_M__COUNT] = {
 			       "Records handed to the sink: change events, tombstones, transaction "
 			       "markers and heartbeats."},
 	[SL_M_SINK_BYTES] = {"sluice_sink_bytes_total", SL_METRIC_COUNTER, NULL, "bytes", 1, NULL, 0,
-			     CAP, "Key plus value bytes of the records handed to the sink."},
+			     CAP, "Key plus value bytes of the encoded records handed to the sink. "
+				  "Row changes that sluice run hands the lake unencoded count no "
+				  "bytes (the lake's output shows in sluice_archive_*)."},
 	[SL_M_SINK_ACKED] = {"sluice_sink_acked_records_total", SL_METRIC_COUNTER, NULL, "records", 1,
 			     NULL, 0, CAP,
 			     "Records the sink confirmed durable (Kafka acks=all delivery report, "
