@@ -548,6 +548,10 @@ static enum sl_err validate_capture(struct sl_config *cfg, struct sl_errbuf *eb)
 				  "invalid value \"%s\" for \"skipped.operations\": \"none\" cannot "
 				  "be combined with operations",
 				  ops);
+	/* Unset: on for capture, off for run (keys.c). */
+	if ((e = derive(cfg, "streaming.in.progress", cfg->role == SL_ROLE_RUN ? "false" : "true",
+			eb)))
+		return e;
 	if (!has(cfg, "streaming.spool.dir")) {
 		struct sl_buf b;
 		sl_buf_init(&b, 0);
@@ -648,6 +652,10 @@ static enum sl_err validate_archive(struct sl_config *cfg, struct sl_errbuf *eb)
 		if (!has(cfg, "kafka.bootstrap.servers"))
 			return missing(cfg, "kafka.bootstrap.servers", NULL, eb);
 	}
+	/* sluice run: a quiet table must still land (and let the slot
+	 * advance), so files are committed every 5 s unless set. */
+	if (cfg->role == SL_ROLE_RUN && (e = derive(cfg, "rotate.schedule.interval.ms", "5000", eb)))
+		return e;
 	const char *part = sl_config_get(cfg, "partitioner.class");
 	if (!strcmp(part, "TimeBased")) {
 		if (!has(cfg, "path.format"))

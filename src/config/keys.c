@@ -291,7 +291,8 @@ static const struct sl_cfg_key keys[] = {
 	{.name = "rotate.schedule.interval.ms", .type = SL_CFG_DURATION_MS, .def = "-1",
 	 .min = -1, .max = 365LL * 24 * HOUR_MS, .roles = ARC,
 	 .doc = "Commit open files at least this often by wall-clock time, so quiet topics "
-		"still land; -1 turns it off. Still exactly once: see docs/ARCHIVE.md."},
+		"still land; -1 turns it off (sluice archive's default). Unset in sluice run: "
+		"5000. Still exactly once: see docs/ARCHIVE.md."},
 	{.name = "partitioner.class", .type = SL_CFG_ENUM, .def = "Default",
 	 .enum_values = "Default|TimeBased|Daily|Hourly|Field", .roles = ARC,
 	 .doc = "Directory layout under topics.dir/<topic>: by Kafka partition, by time "

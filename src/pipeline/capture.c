@@ -1271,14 +1271,6 @@ static void teardown(struct capture *c)
 	pthread_mutex_destroy(&c->lag_mu);
 }
 
-/* streaming.in.progress; unset: on for capture, off for run (keys.c). */
-static bool stream_in_progress(const struct sl_config *cfg)
-{
-	if (sl_config_is_set(cfg, "streaming.in.progress"))
-		return sl_config_get_bool(cfg, "streaming.in.progress");
-	return !(sl_config_role(cfg) & SL_ROLE_RUN);
-}
-
 static enum sl_err start_stream(struct capture *c, PGconn *repl, uint64_t confirmed,
 				struct sl_errbuf *eb)
 {
@@ -1297,7 +1289,7 @@ static enum sl_err start_stream(struct capture *c, PGconn *repl, uint64_t confir
 		.capture_truncate = !c->skip['t'],
 		.capture_messages = true,
 		.last_commit_lsn = confirmed,
-		.stream_in_progress = stream_in_progress(c->cfg),
+		.stream_in_progress = sl_config_get_bool(c->cfg, "streaming.in.progress"),
 	};
 	if (so.status_interval_ms <= 0 || so.status_interval_ms > 10000)
 		so.status_interval_ms = 10000;

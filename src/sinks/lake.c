@@ -644,9 +644,8 @@ enum sl_err sl_sink_lake_new(const struct sl_config *cfg, struct sl_sink **out,
 	wo.before_round = before_round;
 	wo.after_round = after_round;
 	wo.ctx = l;
-	/* A quiet topic must still land (and let the slot advance). */
-	if (!sl_config_is_set(cfg, "rotate.schedule.interval.ms"))
-		wo.rot.schedule_ms = 5000;
+	/* A quiet topic must still land (and let the slot advance): the run
+	 * config's rotate.schedule.interval.ms is 5 s when unset (config.c). */
 	const char *dir = sl_config_get(cfg, "offset.storage.dir");
 	const char *slot = sl_config_get(cfg, "slot.name");
 	const char *prefix = sl_config_get(cfg, "topic.prefix");

@@ -281,6 +281,24 @@ static void test_store(void)
 
 	is_int(load(CAPTURE_MIN, SL_ROLE_RUN, &cfg), SL_OK, "run: %s", eb.msg);
 	is_str(sl_config_get(cfg, "store.url"), "file://./lake", "run defaults to a local lake");
+	ok(!sl_config_get_bool(cfg, "streaming.in.progress"),
+	   "run: large transactions sent after their commit unless set");
+	is_int((int)sl_config_get_int(cfg, "rotate.schedule.interval.ms"), 5000,
+	       "run: files committed every 5 s unless set");
+	ok(!sl_config_is_set(cfg, "streaming.in.progress"), "run: derived defaults are not 'set'");
+	sl_config_free(cfg);
+
+	is_int(load(CAPTURE_MIN "streaming.in.progress=true\nrotate.schedule.interval.ms=-1\n",
+		    SL_ROLE_RUN, &cfg),
+	       SL_OK, "run, both set: %s", eb.msg);
+	ok(sl_config_get_bool(cfg, "streaming.in.progress"), "run: streaming.in.progress=true kept");
+	is_int((int)sl_config_get_int(cfg, "rotate.schedule.interval.ms"), -1,
+	       "run: rotate.schedule.interval.ms=-1 kept");
+	sl_config_free(cfg);
+
+	is_int(load(CAPTURE_MIN, SL_ROLE_CAPTURE, &cfg), SL_OK, "capture: %s", eb.msg);
+	ok(sl_config_get_bool(cfg, "streaming.in.progress"),
+	   "capture: in-progress transactions streamed unless set");
 	sl_config_free(cfg);
 
 	is_str(fail_msg(ARCHIVE_MIN "store.url=s3://other/p\n", SL_ROLE_ARCHIVE),
