@@ -13,11 +13,19 @@
  * it has been written to the pipe.  A write error is fatal (SL_ERR_IO):
  * nothing after a failed write is acked.  The sink owns `out` and the
  * file descriptor (stdout's is borrowed and left open).
+ *
+ * The write(2) calls run on a writer thread, one buffer behind: a full
+ * `out` is swapped with the writer's empty buffer and formatting goes on
+ * while the kernel copies the previous one (a replayed transaction of a
+ * few hundred MB spent about a third of its time in write).  Before an
+ * fsync, and before acking, the writer is drained, so an ack still means
+ * written (and, for a file, fsynced).
  */
 #include "sinks/sink.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,36 +49,93 @@ struct jsonl_sink {
 	uint64_t *pending;       /* seqs written but not yet durable */
 	size_t npending, cap;
 	int64_t oldest_pending_us;
-	off_t written;            /* file offset after the last write */
+	off_t written;            /* file offset after the last write (writer thread) */
 	bool failed;
+	/* The writer thread: `busy` is its buffer, handed over full
+	 * (busy_full) and given back empty; under mu. */
+	pthread_t thr;
+	bool have_thr;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct sl_buf busy;
+	bool busy_full, stop, werr;
+	char werr_msg[160];
 };
 
-/* Write all of `out` to the descriptor.  For a file, the kernel is asked
- * to start writing those pages back at once (sync_file_range without
- * waiting): the disk then works while the next records are encoded, and
- * the group fsync finds little left to do.  A replayed transaction of a
- * few hundred MB otherwise meets its whole disk write at the fsync. */
+/* Writer thread: write each handed-over buffer, then give it back. */
+static void *writer_main(void *arg)
+{
+	struct jsonl_sink *s = arg;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->busy_full && !s->stop)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (!s->busy_full)
+			break; /* stopping, nothing left */
+		pthread_mutex_unlock(&s->mu);
+		size_t off = 0;
+		off_t start = s->written;
+		const char *why = NULL;
+		while (off < s->busy.len) {
+			ssize_t n = write(s->fd, s->busy.data + off, s->busy.len - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				why = n < 0 ? strerror(errno) : "short write";
+				break;
+			}
+			off += (size_t)n;
+		}
+		s->written += (off_t)off;
+		/* Advisory: an error here (a file system without it) changes
+		 * nothing, since durability comes from the fsync. */
+		if (!why && !s->is_stdout && off)
+			(void)sync_file_range(s->fd, start, (off_t)off, SYNC_FILE_RANGE_WRITE);
+		pthread_mutex_lock(&s->mu);
+		if (why && !s->werr) {
+			s->werr = true;
+			snprintf(s->werr_msg, sizeof s->werr_msg, "%s", why);
+		}
+		sl_buf_reset(&s->busy);
+		s->busy_full = false;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Wait until the writer holds nothing; SL_ERR_IO if a write failed. */
+static enum sl_err drain(struct jsonl_sink *s, struct sl_errbuf *eb)
+{
+	pthread_mutex_lock(&s->mu);
+	while (s->busy_full)
+		pthread_cond_wait(&s->cv, &s->mu);
+	bool bad = s->werr;
+	pthread_mutex_unlock(&s->mu);
+	if (bad) {
+		s->failed = true;
+		return sl_err_set(eb, SL_ERR_IO, "could not write sink file: %s", s->werr_msg);
+	}
+	return SL_OK;
+}
+
+/* Hand all of `out` to the writer thread (after the previous buffer is
+ * written).  For a file, the writer asks the kernel to start writing those
+ * pages back at once (sync_file_range without waiting): the disk then
+ * works while the next records are encoded, and the group fsync finds
+ * little left to do. */
 static enum sl_err write_out(struct jsonl_sink *s, struct sl_errbuf *eb)
 {
-	size_t off = 0;
-	off_t start = s->written;
-	while (off < s->out.len) {
-		ssize_t n = write(s->fd, s->out.data + off, s->out.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			s->failed = true;
-			return sl_err_set(eb, SL_ERR_IO, "could not write sink file: %s",
-					  n < 0 ? strerror(errno) : "short write");
-		}
-		off += (size_t)n;
-	}
-	s->written += (off_t)off;
-	/* Advisory: an error here (a file system without it) changes nothing,
-	 * since durability comes from the fsync. */
-	if (!s->is_stdout && off)
-		(void)sync_file_range(s->fd, start, (off_t)off, SYNC_FILE_RANGE_WRITE);
-	sl_buf_reset(&s->out);
+	enum sl_err err = drain(s, eb);
+	if (err || !s->out.len)
+		return err;
+	pthread_mutex_lock(&s->mu);
+	struct sl_buf t = s->busy;
+	s->busy = s->out;
+	s->out = t;
+	s->busy_full = true;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
 	return SL_OK;
 }
 
@@ -79,6 +144,8 @@ static enum sl_err jsonl_sync(struct jsonl_sink *s, struct sl_errbuf *eb)
 	if (!s->npending)
 		return SL_OK;
 	enum sl_err err = write_out(s, eb);
+	if (!err)
+		err = drain(s, eb);
 	if (err)
 		return err;
 	if (!s->is_stdout && fsync(s->fd) != 0) {
@@ -181,13 +248,22 @@ static void jsonl_destroy(struct sl_sink *base)
 	struct jsonl_sink *s = (struct jsonl_sink *)base;
 	/* Written but unacked records are re-sent by the source after a
 	 * restart; still hand them over (stdout readers expect them). */
-	if (!s->failed && s->out.len) {
+	if (s->have_thr) {
 		struct sl_errbuf eb;
-		write_out(s, &eb);
+		if (!s->failed && s->out.len && !write_out(s, &eb))
+			drain(s, &eb);
+		pthread_mutex_lock(&s->mu);
+		s->stop = true;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->thr, NULL);
 	}
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
 	if (s->fd >= 0 && !s->is_stdout)
 		close(s->fd);
 	sl_buf_free(&s->out);
+	sl_buf_free(&s->busy);
 	sl_buf_free(&s->topic_head);
 	free(s->topic);
 	free(s->pending);
@@ -233,6 +309,9 @@ enum sl_err sl_sink_jsonl_new(const char *path, int sync_interval_ms, struct sl_
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	s->base.ops = &jsonl_ops;
 	s->sync_interval_ms = sync_interval_ms;
+	s->fd = -1;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
 	if (!path || !strcmp(path, "-")) {
 		/* Whatever stdio already buffered for stdout goes first. */
 		fflush(stdout);
@@ -242,7 +321,7 @@ enum sl_err sl_sink_jsonl_new(const char *path, int sync_interval_ms, struct sl_
 		s->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (s->fd < 0) {
 			int e = errno;
-			free(s);
+			jsonl_destroy(&s->base);
 			return sl_err_set(eb, SL_ERR_IO, "could not open sink file \"%s\": %s", path,
 					  strerror(e));
 		}
@@ -251,12 +330,16 @@ enum sl_err sl_sink_jsonl_new(const char *path, int sync_interval_ms, struct sl_
 		 * the file back to its last complete line. */
 		if (repair_tail(s->fd) != 0 || (s->written = lseek(s->fd, 0, SEEK_END)) < 0) {
 			int e = errno;
-			close(s->fd);
-			free(s);
+			jsonl_destroy(&s->base);
 			return sl_err_set(eb, SL_ERR_IO, "could not repair sink file \"%s\": %s", path,
 					  strerror(e));
 		}
 	}
+	if (pthread_create(&s->thr, NULL, writer_main, s)) {
+		jsonl_destroy(&s->base);
+		return sl_err_set(eb, SL_ERR_NOMEM, "could not start the sink's writer thread");
+	}
+	s->have_thr = true;
 	*out = &s->base;
 	return SL_OK;
 }
