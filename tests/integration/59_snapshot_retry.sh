@@ -53,8 +53,9 @@ P
 	is "$(cut_a_reader)" 1 "$cmd: a snapshot reader's backend was terminated mid-table"
 	streaming() { grep -q "streaming from slot" "$TROOT/$cmd.log"; }
 	check "$cmd: the snapshot was retried and streaming started" wait_for 120 streaming
-	like "$(cat "$TROOT/$cmd.log")" "could not read table .*server closed the connection" \
+	like "$(cat "$TROOT/$cmd.log")" "could not read table .*(server closed the connection|terminating connection due to administrator command)" \
 		"$cmd: the lost reader is logged"
+	echo "# $cmd: $(grep -m1 -oE 'could not read table.{1,130}' "$TROOT/$cmd.log" | cut -c1-110)"
 	like "$(cat "$TROOT/$cmd.log")" "connection restored after 1 retries" "$cmd: one retry, in the same process"
 	check "$cmd: still running" kill -0 $P
 	psqlc "INSERT INTO a VALUES (-1, 'after the snapshot')" >/dev/null

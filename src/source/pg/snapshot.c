@@ -155,11 +155,16 @@ static int copy_next(PGconn *conn, char **buf, bool *waited)
 }
 
 /* A failed read is retried (the whole snapshot, by the caller) when the
- * connection was lost, e.g. the server restarted or the backend was
- * terminated; an error the server reported on a live connection is not. */
-static enum sl_err read_error(PGconn *conn)
+ * connection was lost or is being closed by the server: the server
+ * restarted or the backend was terminated (SQLSTATE class 57P, operator
+ * intervention, which arrives before libpq has seen the socket close) or
+ * class 08 (connection exception).  Any other error is not retried. */
+static enum sl_err read_error(PGconn *conn, const PGresult *r)
 {
-	return sl_pg_conn_lost(conn) ? SL_ERR_RETRY : SL_ERR_FATAL;
+	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (sl_pg_conn_lost(conn) || (st && (!strncmp(st, "57P", 3) || !strncmp(st, "08", 2))))
+		return SL_ERR_RETRY;
+	return SL_ERR_FATAL;
 }
 
 static void set_error(struct snap *s, enum sl_err err, const struct sl_errbuf *eb)
@@ -237,7 +242,7 @@ static enum sl_err copy_chunk(struct snap *s, int worker, PGconn *conn, struct s
 	sl_buf_puts(&sql, ") TO STDOUT");
 	PGresult *r = PQexec(conn, sql.data);
 	if (PQresultStatus(r) != PGRES_COPY_OUT) {
-		err = sl_err_set(eb, read_error(conn), "could not read table \"%s.%s\": %s",
+		err = sl_err_set(eb, read_error(conn, r), "could not read table \"%s.%s\": %s",
 				 rel->schema, rel->table, PQresultErrorMessage(r));
 		PQclear(r);
 		goto out;
@@ -272,7 +277,7 @@ static enum sl_err copy_chunk(struct snap *s, int worker, PGconn *conn, struct s
 	}
 	r = PQgetResult(conn);
 	if (!err && PQresultStatus(r) != PGRES_COMMAND_OK)
-		err = sl_err_set(eb, read_error(conn), "could not read table \"%s.%s\": %s",
+		err = sl_err_set(eb, read_error(conn, r), "could not read table \"%s.%s\": %s",
 				 rel->schema, rel->table,
 				 r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
 	PQclear(r);
