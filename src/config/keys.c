@@ -257,7 +257,7 @@ static const struct sl_cfg_key keys[] = {
 		"(pg_replslot) and sends it after the commit, while sluice processes it as it "
 		"arrives. Either way sluice never holds a transaction in memory. Unset: true for "
 		"sluice capture; false for sluice run, where a large transaction lands about "
-		"1.5 to 2 times sooner that way (bench/README.md)."},
+		"1.4 to 1.7 times sooner that way (bench/README.md)."},
 	{.name = "streaming.spool.dir", .type = SL_CFG_STRING, .roles = CAP,
 	 .doc = "Directory where large in-progress transactions streamed by PostgreSQL are "
 		"kept until they commit. Unset: <offset.storage.dir>/spool."},

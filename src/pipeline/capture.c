@@ -528,7 +528,51 @@ static enum sl_err h_commit(void *ctx, const struct sl_pg_txn *txn, struct sl_er
 
 /* ---- snapshot handler ---------------------------------------------------- */
 
-static void snap_change_fix(struct snap_change *sc);
+static void snap_change_fix(struct snap_change *sc)
+{
+	sc->row.vals = sc->vals;
+	sc->ch.after = &sc->row;
+}
+
+/* Copy a snapshot row (after only) into d, values and all. */
+static enum sl_err snap_change_copy(struct snap_change *d, const struct sl_change *ch,
+				    int64_t now_ns, struct sl_errbuf *eb)
+{
+	const struct sl_row *a = ch->after;
+	int n = a->ncols;
+	if (n > d->cap) {
+		struct sl_value *nv = realloc(d->vals, (size_t)n * sizeof *nv);
+		if (!nv)
+			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+		d->vals = nv;
+		d->cap = n;
+	}
+	sl_buf_reset(&d->data);
+	for (int i = 0; i < n; i++)
+		if (a->vals[i].kind == SL_VAL_TEXT && a->vals[i].len &&
+		    sl_buf_append(&d->data, a->vals[i].data, a->vals[i].len))
+			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
+	size_t off = 0;
+	for (int i = 0; i < n; i++) {
+		d->vals[i] = a->vals[i];
+		if (a->vals[i].kind == SL_VAL_TEXT) {
+			d->vals[i].data = a->vals[i].len ? d->data.data + off : "";
+			off += a->vals[i].len;
+		}
+	}
+	d->ch = *ch;
+	d->ch.before = NULL;
+	d->row.ncols = n;
+	snap_change_fix(d);
+	d->now_ns = now_ns;
+	return SL_OK;
+}
+
+static void snap_change_free(struct snap_change *sc)
+{
+	free(sc->vals);
+	sl_buf_free(&sc->data);
+}
 
 /* Release the held record (the newest snapshot record), as "last" when final. */
 static enum sl_err release_held(struct capture *c, bool final, struct sl_errbuf *eb)
@@ -602,52 +646,6 @@ static void metrics_flush(struct capture *c)
 	if (c->snap_bytes_delta)
 		sl_metric_add(c->m_bytes, c->snap_bytes_delta);
 	c->snap_rows_delta = c->snap_records_delta = c->snap_bytes_delta = 0;
-}
-
-static void snap_change_fix(struct snap_change *sc)
-{
-	sc->row.vals = sc->vals;
-	sc->ch.after = &sc->row;
-}
-
-/* Copy a snapshot row (after only) into d, values and all. */
-static enum sl_err snap_change_copy(struct snap_change *d, const struct sl_change *ch,
-				    int64_t now_ns, struct sl_errbuf *eb)
-{
-	const struct sl_row *a = ch->after;
-	int n = a->ncols;
-	if (n > d->cap) {
-		struct sl_value *nv = realloc(d->vals, (size_t)n * sizeof *nv);
-		if (!nv)
-			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
-		d->vals = nv;
-		d->cap = n;
-	}
-	sl_buf_reset(&d->data);
-	for (int i = 0; i < n; i++)
-		if (a->vals[i].kind == SL_VAL_TEXT && a->vals[i].len &&
-		    sl_buf_append(&d->data, a->vals[i].data, a->vals[i].len))
-			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
-	size_t off = 0;
-	for (int i = 0; i < n; i++) {
-		d->vals[i] = a->vals[i];
-		if (a->vals[i].kind == SL_VAL_TEXT) {
-			d->vals[i].data = a->vals[i].len ? d->data.data + off : "";
-			off += a->vals[i].len;
-		}
-	}
-	d->ch = *ch;
-	d->ch.before = NULL;
-	d->row.ncols = n;
-	snap_change_fix(d);
-	d->now_ns = now_ns;
-	return SL_OK;
-}
-
-static void snap_change_free(struct snap_change *sc)
-{
-	free(sc->vals);
-	sl_buf_free(&sc->data);
 }
 
 /* keep_relation: the reader is done with rel; take it while the held

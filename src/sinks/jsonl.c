@@ -16,8 +16,8 @@
  *
  * The write(2) calls run on a writer thread, one buffer behind: a full
  * `out` is swapped with the writer's empty buffer and formatting goes on
- * while the kernel copies the previous one (a replayed transaction of a
- * few hundred MB spent about a third of its time in write).  Before an
+ * while the kernel copies the previous one (write(2) was the largest
+ * syscall cost of replaying a large transaction; bench/README.md).  Before an
  * fsync, and before acking, the writer is drained, so an ack still means
  * written (and, for a file, fsynced).
  */

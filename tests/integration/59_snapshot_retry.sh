@@ -66,9 +66,9 @@ P
 	wait $P
 	is "$?" 0 "$cmd: clean stop"
 	psqlc "DELETE FROM a WHERE id = -1" >/dev/null
+	q() { $DUCK "$1"; }
 	if [ $cmd = run ]; then
 		src="read_parquet('$TROOT/lake/**/*.parquet', union_by_name=true)"
-		q() { $DUCK "$1"; }
 		marks="SELECT source.snapshot AS m, source.lsn AS lsn FROM $src WHERE op = 'r'"
 		ids() { echo "SELECT count(DISTINCT after.id) FROM $src WHERE _topic = 't.public.$1' AND op = 'r'"; }
 		later="SELECT count(*) FROM $src WHERE op = 'c' AND after.id = -1"
@@ -76,7 +76,6 @@ P
 	else
 		# One JSON line per record: {"topic":..,"key":..,"value":..}.
 		src="read_json('$TROOT/out.jsonl', format='newline_delimited', maximum_object_size=1048576)"
-		q() { $DUCK "$1"; }
 		marks="SELECT value.source.snapshot AS m, value.source.lsn AS lsn FROM $src WHERE value.op = 'r'"
 		ids() { echo "SELECT count(DISTINCT value.after.id) FROM $src WHERE topic = 't.public.$1' AND value.op = 'r'"; }
 		later="SELECT count(*) FROM $src WHERE value.op = 'c' AND value.after.id = -1"

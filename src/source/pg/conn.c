@@ -83,7 +83,7 @@ static enum sl_err result_error(PGconn *c, PGresult *r, const char *sql, struct 
 {
 	char line[400];
 	first_line(r ? PQresultErrorMessage(r) : PQerrorMessage(c), line, sizeof line);
-	enum sl_err err = sl_pg_conn_lost(c) ? SL_ERR_RETRY : SL_ERR_FATAL;
+	enum sl_err err = sl_pg_result_lost(c, r) ? SL_ERR_RETRY : SL_ERR_FATAL;
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	if (state && !strcmp(state, "42501"))
 		err = SL_ERR_AUTH;
@@ -125,6 +125,12 @@ enum sl_err sl_pg_query(PGconn *c, const char *sql, int nparams, const char *con
 bool sl_pg_conn_lost(PGconn *c)
 {
 	return !c || PQstatus(c) == CONNECTION_BAD;
+}
+
+bool sl_pg_result_lost(PGconn *c, const PGresult *r)
+{
+	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	return sl_pg_conn_lost(c) || (st && (!strncmp(st, "57P", 3) || !strncmp(st, "08", 2)));
 }
 
 bool sl_pg_lsn_parse(const char *s, uint64_t *lsn)

@@ -39,6 +39,12 @@ enum sl_err sl_pg_query(PGconn *c, const char *sql, int nparams, const char *con
 			PGresult **res, struct sl_errbuf *eb);
 /* True when the connection is dead and a reconnect is needed. */
 bool sl_pg_conn_lost(PGconn *c);
+/* True when a failed result means the connection is lost or being closed
+ * by the server: sl_pg_conn_lost, or SQLSTATE class 57P (backend
+ * terminated, server shutting down; its FATAL arrives before libpq has
+ * seen the socket close) or class 08 (connection exception).  r may be
+ * NULL. */
+bool sl_pg_result_lost(PGconn *c, const PGresult *r);
 
 /* LSN text "X/Y" <-> integer. */
 bool sl_pg_lsn_parse(const char *s, uint64_t *lsn);

@@ -154,19 +154,6 @@ static int copy_next(PGconn *conn, char **buf, bool *waited)
 	return n;
 }
 
-/* A failed read is retried (the whole snapshot, by the caller) when the
- * connection was lost or is being closed by the server: the server
- * restarted or the backend was terminated (SQLSTATE class 57P, operator
- * intervention, which arrives before libpq has seen the socket close) or
- * class 08 (connection exception).  Any other error is not retried. */
-static enum sl_err read_error(PGconn *conn, const PGresult *r)
-{
-	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (sl_pg_conn_lost(conn) || (st && (!strncmp(st, "57P", 3) || !strncmp(st, "08", 2))))
-		return SL_ERR_RETRY;
-	return SL_ERR_FATAL;
-}
-
 static void set_error(struct snap *s, enum sl_err err, const struct sl_errbuf *eb)
 {
 	pthread_mutex_lock(&s->mu);
@@ -241,9 +228,12 @@ static enum sl_err copy_chunk(struct snap *s, int worker, PGconn *conn, struct s
 		sl_buf_appendf(&sql, " AND ctid < '(%u,0)'::tid", c->to_page);
 	sl_buf_puts(&sql, ") TO STDOUT");
 	PGresult *r = PQexec(conn, sql.data);
+	/* A lost reader is retried (the whole snapshot, by the caller); any
+	 * other failed read is not. */
 	if (PQresultStatus(r) != PGRES_COPY_OUT) {
-		err = sl_err_set(eb, read_error(conn, r), "could not read table \"%s.%s\": %s",
-				 rel->schema, rel->table, PQresultErrorMessage(r));
+		err = sl_err_set(eb, sl_pg_result_lost(conn, r) ? SL_ERR_RETRY : SL_ERR_FATAL,
+				 "could not read table \"%s.%s\": %s", rel->schema, rel->table,
+				 PQresultErrorMessage(r));
 		PQclear(r);
 		goto out;
 	}
@@ -277,8 +267,8 @@ static enum sl_err copy_chunk(struct snap *s, int worker, PGconn *conn, struct s
 	}
 	r = PQgetResult(conn);
 	if (!err && PQresultStatus(r) != PGRES_COMMAND_OK)
-		err = sl_err_set(eb, read_error(conn, r), "could not read table \"%s.%s\": %s",
-				 rel->schema, rel->table,
+		err = sl_err_set(eb, sl_pg_result_lost(conn, r) ? SL_ERR_RETRY : SL_ERR_FATAL,
+				 "could not read table \"%s.%s\": %s", rel->schema, rel->table,
 				 r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
 	PQclear(r);
 	while ((r = PQgetResult(conn)))
