@@ -209,6 +209,12 @@ static const struct sl_cfg_key keys[] = {
 		"always uses)."},
 	{.name = "sink.file.path", .type = SL_CFG_STRING, .roles = CAP,
 	 .doc = "Output file for sink.type=file; required with it."},
+	{.name = "sink.file.direct.io", .type = SL_CFG_BOOL, .def = "true", .roles = CAP,
+	 .doc = "Write the sink file with direct I/O (O_DIRECT, 1 MiB writes), past the page "
+		"cache, so the fsync before each acknowledgement has little left to flush; a "
+		"file system without direct I/O falls back to the page cache by itself. Set "
+		"false where the page cache writes faster, e.g. storage with high per-write "
+		"latency."},
 	{.name = "topic.creation.default.partitions", .type = SL_CFG_INT, .def = "-1",
 	 .min = -1, .max = 1000000, .roles = CAP,
 	 .doc = "Partitions of topics sluice creates; -1 uses the broker's default."},

@@ -1102,11 +1102,12 @@ static enum sl_err open_sink(struct capture *c, struct sl_errbuf *eb)
 		const char *path = sl_config_get(c->cfg, "sink.file.path");
 		if (!path || !*path)
 			return sl_err_set(eb, SL_ERR_CONFIG, "sink.type=file needs sink.file.path");
-		err = sl_sink_jsonl_new(path, 50, &c->sink, eb);
+		err = sl_sink_jsonl_new(path, 50, sl_config_get_bool(c->cfg, "sink.file.direct.io"),
+					&c->sink, eb);
 	} else if (!strcmp(type, "lake")) {
 		err = sl_sink_lake_new(c->cfg, &c->sink, eb);
 	} else {
-		err = sl_sink_jsonl_new(NULL, 20, &c->sink, eb);
+		err = sl_sink_jsonl_new(NULL, 20, false, &c->sink, eb);
 	}
 	if (!err) {
 		c->sink->on_ack = on_ack;

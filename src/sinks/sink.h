@@ -95,9 +95,10 @@ static inline void sl_sink_destroy(struct sl_sink *s)
 /* JSON-lines sink: one {"topic":..,"key":..,"value":..} line per record.
  * path NULL or "-" writes to stdout.  File output is fsynced in groups:
  * records are acked after the fsync that covers them, at most
- * sync_interval_ms after they were written. */
-enum sl_err sl_sink_jsonl_new(const char *path, int sync_interval_ms, struct sl_sink **out,
-			      struct sl_errbuf *eb);
+ * sync_interval_ms after they were written.  With direct_io a file is
+ * written past the page cache where its file system allows it. */
+enum sl_err sl_sink_jsonl_new(const char *path, int sync_interval_ms, bool direct_io,
+			      struct sl_sink **out, struct sl_errbuf *eb);
 
 /* Kafka sink over librdkafka, idempotent with acks=all.  `conf` pairs are
  * passed to librdkafka verbatim (keys without the "kafka." prefix), after
