@@ -2,7 +2,8 @@
 # scripts/deps.sh -- install whatever is missing on a Debian 12 machine.
 #
 # Debian packages are listed one per line in scripts/deps/*.txt; npm
-# packages (DuckDB and the other test readers) in tools/js/package.json.
+# packages (DuckDB and the other test readers) in tools/js/package.json;
+# scripts/deps/pgvector.sh builds the one extension Debian 12 lacks.
 # Fast when everything is present: it only asks dpkg and looks for
 # node_modules.
 set -euo pipefail
@@ -35,6 +36,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# pgvector for the tests' PostgreSQL 15, built from Debian's source package
+# (Debian 12 has no binary package of it); a no-op once installed.
+scripts/deps/pgvector.sh
 
 if [ ! -f tools/js/node_modules/.sluice-installed ] ||
 	[ tools/js/package.json -nt tools/js/node_modules/.sluice-installed ]; then

@@ -14,12 +14,13 @@
  * nothing after a failed write is acked.  The sink owns `out` and the
  * file descriptor (stdout's is borrowed and left open).
  *
- * The write(2) calls run on a writer thread, one buffer behind: a full
- * `out` is swapped with the writer's empty buffer and formatting goes on
- * while the kernel copies the previous one (write(2) was the largest
+ * The writes run on a writer thread, up to NBUF buffers behind: a full
+ * `out` is swapped into a ring the writer works through, and formatting
+ * goes on while the kernel takes the earlier ones (write(2) was the largest
  * syscall cost of replaying a large transaction; bench/README.md).  Before an
  * fsync, and before acking, the writer is drained, so an ack still means
- * written (and, for a file, fsynced).
+ * written (and, for a file, fsynced).  After a failed write the writer
+ * writes nothing more, so no later record lands where a lost one belongs.
  *
  * A file is written with direct I/O where the file system allows it: the
  * writer gathers records in an aligned stage and writes whole DIO_CHUNKs
@@ -30,8 +31,8 @@
  * aligned offset below it and writes those bytes again with what follows.
  * The fsync then finds only that tail and the metadata to flush, where
  * through the page cache it had to wait for the writeback of every byte
- * (bench/README.md: on the benchmark's disk, 582 MB took 1.3 s through the
- * page cache and 0.35-0.5 s direct).  A file system that refuses direct
+ * (bench/README.md: on the benchmark's disk, 600 MB took 1.35-1.47 s
+ * through the page cache with an fsync and 0.34-0.53 s direct).  A file system that refuses direct
  * I/O (EINVAL at open or at the first write) gets the page cache path,
  * as does sink.file.direct.io=false.
  */

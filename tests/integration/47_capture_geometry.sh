@@ -8,26 +8,46 @@
 #   value cast to geometry; circle and line: Circle / Line structs.
 # - PostGIS geometry / geography / geometry[]: the EWKB bytes equal
 #   ST_AsEWKB() and the srid equals ST_SRID().
-# - pgvector is not packaged for Debian 12, so its three types are stood in
-#   for by text-backed types of the same names in schema vec: sluice sees
-#   only a type name and the text pgvector prints, which the rows below use.
+# - pgvector: the real extension (scripts/deps/pgvector.sh builds it for
+#   PostgreSQL 15 from Debian's source package), in schema vec.  The rows
+#   hold literals whose texts pgvector rewrites (halfvec 0.1 is printed as
+#   0.099975586, 123456789 in a vector as 1.2345679e+08, -3e-7 as -3e-07).
+#   Each element must be what Debezium makes of pgvector's text:
+#   Double.parseDouble() / Float.parseFloat(), written as Jackson writes a
+#   Java double / float; a sparsevec's pairs in the order of Debezium's
+#   HashMap; more than 32767 dimensions stop the capture.
 # - NOT NULL columns absent from a delete's old key get Debezium's fallback
 #   values; point[] and box[] (no Debezium mapping) are left out.
 . "$(dirname "$0")/../lib/integ.sh"
+# The pgvector literals, each a psql variable of the same name (:'h1' in
+# the rows below).
+cat >"$TROOT/pgv-in.json" <<'JSON'
+{"v1": "[1,2.5,3]",
+ "h1": "[0.1,-2,65504]",
+ "s1": "{1:1.5,3:2}/5",
+ "vn1": "[0.333333]",
+ "va1": "[1,2]",
+ "v2": "[-1e-5,1e20]",
+ "h2": "[1]",
+ "s2": "{3:1,17:2,20:3}/30",
+ "vn2": "[7]",
+ "s3": "{}/4",
+ "vn3": "[0]",
+ "v4": "[-0,1e30,-3e-7,3.4028235e38,1.1754944e-38,0.1234567]",
+ "h4": "[0.1,65504,-6e-8,0.001]",
+ "s4": "{17:-2.5e-12,32752:1e30,32767:-0.5}/32767",
+ "vn4": "[-0]",
+ "v5": "[1e-45,-3.4028235e38,123456789,0.001,1e7,9999999,-1e-4]",
+ "h5": "[-0,-65504,6.1e-5,3.14159]",
+ "s5": "{1:0,2:-0,3:1e-45,4:3.4028235e38}/4",
+ "vn5": "[1e-45]",
+ "sw": "{99999:-2.5e-12,100000:1e30}/100000"}
+JSON
 pg_start || die "could not start PostgreSQL"
 psql -X -q -v ON_ERROR_STOP=1 >/dev/null 2>&1 <<'SQL' || die "schema"
 CREATE EXTENSION postgis;
 CREATE SCHEMA vec;
-CREATE TYPE vec.vector; CREATE TYPE vec.halfvec; CREATE TYPE vec.sparsevec;
-CREATE FUNCTION vec.v_in(cstring) RETURNS vec.vector LANGUAGE internal IMMUTABLE STRICT AS 'textin';
-CREATE FUNCTION vec.v_out(vec.vector) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';
-CREATE FUNCTION vec.h_in(cstring) RETURNS vec.halfvec LANGUAGE internal IMMUTABLE STRICT AS 'textin';
-CREATE FUNCTION vec.h_out(vec.halfvec) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';
-CREATE FUNCTION vec.s_in(cstring) RETURNS vec.sparsevec LANGUAGE internal IMMUTABLE STRICT AS 'textin';
-CREATE FUNCTION vec.s_out(vec.sparsevec) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'textout';
-CREATE TYPE vec.vector (INPUT = vec.v_in, OUTPUT = vec.v_out, INTERNALLENGTH = VARIABLE, STORAGE = extended);
-CREATE TYPE vec.halfvec (INPUT = vec.h_in, OUTPUT = vec.h_out, INTERNALLENGTH = VARIABLE, STORAGE = extended);
-CREATE TYPE vec.sparsevec (INPUT = vec.s_in, OUTPUT = vec.s_out, INTERNALLENGTH = VARIABLE, STORAGE = extended);
+CREATE EXTENSION vector SCHEMA vec;
 CREATE TABLE public.shapes (
   id int PRIMARY KEY, bx box, ls lseg, pth path, pg polygon, ci circle, li line,
   bxn box NOT NULL, lsn lseg NOT NULL, pthn path NOT NULL, pgn polygon NOT NULL,
@@ -39,9 +59,13 @@ CREATE TABLE public.vecs (
   id int PRIMARY KEY, v vec.vector, h vec.halfvec, s vec.sparsevec, vn vec.vector NOT NULL,
   va vec.vector[]);
 SQL
+mapfile -t pgv_vars < <(python3 -c 'import json, sys
+for k, v in json.load(open(sys.argv[1])).items(): print(f"--variable={k}={v}")' "$TROOT/pgv-in.json")
+extversion=$(psqlc "SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+like "$extversion" '^[0-9]+\.[0-9]+\.[0-9]+$' "the real pgvector extension is installed (version $extversion)"
 
 rows() { # BASE
-	psql -X -q -v ON_ERROR_STOP=1 -v base="$1" >/dev/null <<'SQL'
+	psql -X -q -v ON_ERROR_STOP=1 -v base="$1" "${pgv_vars[@]}" >/dev/null <<'SQL'
 INSERT INTO public.shapes VALUES
  (:base + 1, '(0,0),(1,1)', '[(0,0),(0,1)]', '[(0,0),(1,2.5)]', '((0,0),(0,1),(1,0))', '<(10,4),10>', '{-1,0,0}',
   '(3,4),(-1.5,2)', '[(1e+300,-2),(3,1e-300)]', '((0,0),(1,1),(2,0))', '((0,0),(4,0),(4,3),(0,0))', '<(-1.25,0.1),0.5>', '{1,-1,2.5}',
@@ -54,12 +78,16 @@ INSERT INTO public.gis VALUES
   'LINESTRING(0 0, 1 1, 2 1)', 'POINT(-0.1278 51.5074)'),
  (:base + 2, NULL, NULL, NULL, 'SRID=4326;POINT(1 2)', 'SRID=4326;POINT(3 4)');
 INSERT INTO public.vecs VALUES
- (:base + 1, '[1,2.5,3]', '[0.1,-2,65504]', '{1:1.5,3:2}/5', '[0.333333]', '{"[1,2]"}'),
- (:base + 2, '[-1e-05,1e+20]', '[1]', '{3:1,17:2,20:3}/30', '[7]', NULL),
- (:base + 3, NULL, NULL, '{}/4', '[0]', NULL);
+ (:base + 1, :'v1', :'h1', :'s1', :'vn1', ARRAY[:'va1'::vec.vector]),
+ (:base + 2, :'v2', :'h2', :'s2', :'vn2', NULL),
+ (:base + 3, NULL, NULL, :'s3', :'vn3', NULL),
+ (:base + 4, :'v4', :'h4', :'s4', :'vn4', NULL),
+ (:base + 5, :'v5', :'h5', :'s5', :'vn5', NULL);
 SQL
 }
 rows 100
+is "$(psqlc "SELECT h::text FROM public.vecs WHERE id = 101")" "[0.099975586,-2,65504]" \
+	"the rows hold pgvector's texts: halfvec 0.1 is 0.099975586"
 
 dir=$TROOT/cap
 mkdir -p "$dir"
@@ -120,14 +148,17 @@ SQL
 
 python3 - "$dir/out.jsonl" "$dir/pg.json" >"$dir/checks" <<'PY'
 import base64, json, math, re, struct, sys
+from decimal import Decimal, ROUND_CEILING, ROUND_FLOOR, getcontext
 recs = [json.loads(l) for l in open(sys.argv[1])]
 raw = {}  # (table, id, op) -> the value's JSON text, for number spellings
+spelled = {}  # (table, id, op) -> the after block with every number as its JSON text
 for l in open(sys.argv[1]):
     r = json.loads(l)
     v = r["value"]
     if v:
         row = v["after"] or v["before"]
         raw[(v["source"]["table"], row["id"], v["op"])] = l
+        spelled[(v["source"]["table"], row["id"], v["op"])] = json.loads(l, parse_float=str, parse_int=str)["value"]["after"]
 pg = [json.loads(l) for l in open(sys.argv[2])]
 vals = [r["value"] for r in recs if r["value"]]
 def check(name, cond, detail=""):
@@ -168,7 +199,7 @@ gis = rows_of("gis", "rcd")
 vecs = rows_of("vecs", "rcd")
 check("every inserted row was captured once by the snapshot and once by streaming",
       (len([k for k in shapes if k[0] in "rc"]), len([k for k in gis if k[0] in "rc"]),
-       len([k for k in vecs if k[0] in "rc"])) == (4, 4, 6), sorted(shapes))
+       len([k for k in vecs if k[0] in "rc"])) == (4, 4, 10), sorted(shapes))
 
 for o in pg:
     if o["t"] != "shapes":
@@ -243,6 +274,45 @@ for o in pg:
 
 def f32(x):
     return struct.unpack("<f", struct.pack("<f", x))[0]
+def bits(x, single=False):  # bit for bit: -0.0 is not 0.0
+    return struct.pack("<f" if single else "<d", x)
+getcontext().prec = 800  # exact arithmetic on any double
+def java(x, single=False):
+    """Double.toString() (Float.toString() if single) of JDK 19+, as Jackson
+    writes a double (float): the decimal of fewest digits that reads back as
+    x (1 or 2 digits when 1 would do), the nearest of those; plain notation
+    for 1e-3 <= |d| < 1e7, otherwise d.dddEn."""
+    if x == 0:
+        return "-0.0" if math.copysign(1, x) < 0 else "0.0"
+    back = f32 if single else float
+    ex = Decimal(x)
+    for p in range(1, 18):
+        ds = [ex.quantize(Decimal(1).scaleb(ex.adjusted() - q + 1), rounding=r)
+              for q in ((1, 2) if p == 1 else (p,)) for r in (ROUND_FLOOR, ROUND_CEILING)]
+        ds = [d for d in ds if back(float(d)) == x]
+        if ds:
+            break
+    d = min(ds, key=lambda d: (abs(d - ex), d.normalize().as_tuple().digits[-1] % 2))
+    sign, digits, exp = d.normalize().as_tuple()
+    t = "".join(map(str, digits))
+    e = len(t) - 1 + exp
+    if Decimal("1e-3") <= abs(d) < Decimal("1e7"):
+        t = t[:e + 1].ljust(e + 1, "0") + "." + (t[e + 1:] or "0") if e >= 0 else "0." + "0" * (-e - 1) + t
+    else:
+        t = t[0] + "." + (t[1:] or "0") + "E" + str(e)
+    return "-" + t if sign else t
+def hashmap_order(keys):
+    """Iteration order of a java.util.HashMap<Short, Double> filled in this
+    order: by bin (Short.hashCode() is the value, spread by h ^ h >>> 16),
+    insertion order within a bin; 16 bins, doubled past 3/4 full (bins of
+    8 or more, which become trees, do not occur here)."""
+    cap = 16
+    while len(keys) > cap * 3 // 4:
+        cap *= 2
+    h = lambda k: ((k & 0xFFFFFFFF) ^ ((k & 0xFFFFFFFF) >> 16)) & (cap - 1)
+    return sorted(keys, key=h)
+def elements(text):
+    return [x for x in text.strip("[]").split(",")]
 for o in pg:
     if o["t"] != "vecs":
         continue
@@ -252,14 +322,45 @@ for o in pg:
     if a is None:
         check(f"vecs {i}: row present", False)
         continue
+    sp = spelled[("vecs", i, op)]
     for col in ("v", "vn"):
-        want = None if o[col] is None else [float(x) for x in o[col].strip("[]").split(",")]
-        check(f"vecs {i}: {col} {o[col]!r} is a DoubleVector", a[col] == want and
-              all(isinstance(x, float) for x in a[col] or []), [a[col], want])
-    want = None if o["h"] is None else [f32(float(x)) for x in o["h"].strip("[]").split(",")]
+        # Debezium: Double.parseDouble() of each element of pgvector's text.
+        want = None if o[col] is None else [float(x) for x in elements(o[col])]
+        got = a[col]
+        check(f"vecs {i}: {col} {o[col]!r} is a DoubleVector of Double.parseDouble() of each element",
+              (got is None and want is None) or (got is not None and want is not None and len(got) == len(want) and
+              all(isinstance(g, float) and bits(g) == bits(w) for g, w in zip(got, want))), [got, want])
+        if want:
+            check(f"vecs {i}: {col} {o[col]!r} written as Jackson writes the doubles",
+                  sp[col] == [java(w) for w in want], [sp[col], [java(w) for w in want]])
+    # Debezium: Float.parseFloat() of each element.
+    want = None if o["h"] is None else [f32(float(x)) for x in elements(o["h"])]
     got = a["h"]
-    check(f"vecs {i}: h {o['h']!r} is a FloatVector (float32 values)",
-          (got is None and want is None) or (got is not None and [f32(x) for x in got] == want), [got, want])
+    check(f"vecs {i}: h {o['h']!r} is a FloatVector of Float.parseFloat() of each element",
+          (got is None and want is None) or (got is not None and want is not None and len(got) == len(want) and
+          all(isinstance(g, float) and bits(f32(g), True) == bits(w, True) for g, w in zip(got, want))), [got, want])
+    if want:
+        check(f"vecs {i}: h {o['h']!r} written as Jackson writes the floats",
+              sp["h"] == [java(w, True) for w in want], [sp["h"], [java(w, True) for w in want]])
+    # Debezium: Short.parseShort() of the dimensions and each index,
+    # Double.parseDouble() of each value, into a HashMap; none is null.
+    want = None
+    if o["s"] is not None:
+        body, dims = o["s"].rsplit("/", 1)
+        pairs = dict((int(k), v) for k, v in (p.split(":") for p in body.strip("{}").split(",") if p))
+        if pairs:
+            want = {"dimensions": int(dims), "vector": [[k, pairs[k]] for k in hashmap_order(list(pairs))]}
+    got = a["s"]
+    check(f"vecs {i}: s {o['s']!r} is a SparseDoubleVector, pairs in HashMap order",
+          (got is None and want is None) or (
+          got is not None and want is not None and got["dimensions"] == want["dimensions"] and
+          [k for k, _ in got["vector"]] == [k for k, _ in want["vector"]] and
+          all(isinstance(g, float) and bits(g) == bits(float(w)) for (_, g), (_, w) in zip(got["vector"], want["vector"]))),
+          [got, want])
+    if want:
+        check(f"vecs {i}: s {o['s']!r} values written as Jackson writes the doubles",
+              [v for _, v in sp["s"]["vector"]] == [java(float(v)) for _, v in want["vector"]],
+              [sp["s"], want])
     check(f"vecs {i}: va (vector[]) is left out", "va" not in a)
 s = {i: vecs[("r" if i < 200 else "c", i)]["after"]["s"] for i in (101, 102, 103, 201, 202, 203)}
 check("sparsevec: dimensions and (index, value) pairs, 1-based as pgvector prints them",
@@ -370,4 +471,23 @@ print(True if rows == want else [rows, want])
 PY
 )
 is "$lake_ok" True "the lake holds the box's WKB, PostGIS's EWKB and SRID, the vector and the sparsevec's dimensions"
+
+# A sparsevec of more than 32767 dimensions: Debezium reads the dimensions
+# and indices with Short.parseShort(), which throws, so sluice stops with an
+# error naming the column rather than writing a value Debezium never would.
+dir3=$TROOT/wide
+mkdir -p "$dir3"
+psql -X -q -v ON_ERROR_STOP=1 "${pgv_vars[@]}" >/dev/null <<'SQL' || die "wide table"
+CREATE TABLE public.wide (id int PRIMARY KEY, s vec.sparsevec);
+INSERT INTO public.wide VALUES (1, :'sw');
+SQL
+sed -e "s|$dir|$dir3|g" -e 's/s_geo/s_wide/; s/p_geo/p_wide/' \
+	-e 's/^table\.include\.list=.*/table.include.list=public\\.wide/' "$dir/c.properties" >"$dir3/c.properties"
+echo "snapshot.mode=initial_only" >>"$dir3/c.properties"
+"$SLUICE" capture -c "$dir3/c.properties" >"$dir3/log" 2>&1
+rc=$?
+check "a sparsevec of $(psqlc "SELECT s::text FROM public.wide") stops the capture" [ "$rc" -ne 0 ]
+like "$(cat "$dir3/log")" 'column "s" of table "public\.wide": sparsevec of 100000 dimensions; Debezium.s SparseDoubleVector holds at most 32767' \
+	"the error names the column and Debezium's limit"
+is "$(cat "$dir3/out.jsonl" 2>/dev/null | grep -c '"table":"wide"')" 0 "no event carries the wide sparsevec"
 finish
