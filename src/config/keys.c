@@ -165,7 +165,8 @@ static const struct sl_cfg_key keys[] = {
 		"millisecond logical types."},
 	{.name = "binary.handling.mode", .type = SL_CFG_ENUM, .def = "bytes",
 	 .enum_values = "bytes|base64|base64-url-safe|hex", .roles = CAP,
-	 .doc = "How BYTEA values are encoded in events."},
+	 .doc = "How BYTEA values, and those of include.unknown.datatypes, are encoded in "
+		"events."},
 	{.name = "interval.handling.mode", .type = SL_CFG_ENUM, .def = "numeric",
 	 .enum_values = "numeric|string", .roles = CAP,
 	 .doc = "How INTERVAL values are encoded: approximate microseconds, or an ISO 8601 "
@@ -177,6 +178,12 @@ static const struct sl_cfg_key keys[] = {
 		"io.debezium.data.Json). map: a Kafka Connect map of strings to optional strings, "
 		"so the event holds that object itself. Pairs come in the order Debezium's "
 		"java.util.HashMap gives them."},
+	{.name = "include.unknown.datatypes", .type = SL_CFG_BOOL, .def = "false", .roles = CAP,
+	 .doc = "What happens to a column whose type has no mapping (an extension or "
+		"user-defined type such as cube, a composite type, or an array of one). false: "
+		"it is left out of events, with one warning per table and column. true: it is "
+		"included as the bytes of PostgreSQL's text output of the value, encoded per "
+		"binary.handling.mode (an array of such values for an array column)."},
 	{.name = "money.fraction.digits", .type = SL_CFG_INT, .def = "2", .min = 0, .max = 20,
 	 .roles = CAP,
 	 .doc = "Scale used for MONEY values when decimal.handling.mode=precise."},

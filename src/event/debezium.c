@@ -153,7 +153,9 @@ enum kind {
 	K_FVECTOR,     /* pgvector halfvec: FloatVector */
 	K_SPVECTOR,    /* pgvector sparsevec: SparseDoubleVector */
 	K_HSTORE_JSON, /* hstore as a JSON object text (io.debezium.data.Json) */
-	K_HSTORE_MAP   /* hstore as a Connect map<string, optional string> */
+	K_HSTORE_MAP,  /* hstore as a Connect map<string, optional string> */
+	K_UNKNOWN      /* no mapping, included (include.unknown.datatypes): the
+			* bytes of the text output per binary.handling.mode */
 };
 
 struct colenc {
@@ -315,6 +317,15 @@ static void classify(const struct sl_dbz_opts *o, const struct sl_column *c, str
 		}
 		break;
 	}
+	/* A type Debezium's converter knows neither by OID nor by name (nor
+	 * by its JDBC type: such types are Types.OTHER or STRUCT to pgjdbc).
+	 * With include.unknown.datatypes Debezium takes its text output and
+	 * converts it as binary (convertBinary() on the String); an array of
+	 * it becomes an array of that.  Arrays of known element types that
+	 * have no converter (below) stay out whatever the setting, as they
+	 * do in Debezium. */
+	if (e->k == K_OMIT && o->include_unknown)
+		e->k = K_UNKNOWN;
 	if (e->array) {
 		/* Debezium has no converter for these array types. */
 		switch (e->k) {
@@ -412,8 +423,11 @@ static bool omit_first(const char *k, size_t n)
 }
 
 /* Debezium leaves a column it has no converter for out of its events
- * (include.unknown.datatypes=false): so does sluice, and says so once. */
-static void warn_omitted(const struct sl_relation *rel, const struct sl_column *col)
+ * (include.unknown.datatypes=false): so does sluice, and says so once.
+ * With include.unknown.datatypes=true only arrays of known types that
+ * Debezium has no converter for are still left out. */
+static void warn_omitted(const struct sl_dbz_opts *o, const struct sl_relation *rel,
+			 const struct sl_column *col)
 {
 	char tn[96];
 	type_name(col, tn, sizeof tn);
@@ -426,7 +440,12 @@ static void warn_omitted(const struct sl_relation *rel, const struct sl_column *
 	    !sl_buf_puts(&key, col->name) && !sl_buf_putc(&key, '\0') && !sl_buf_puts(&key, tn))
 		fresh = omit_first(key.data, key.len);
 	sl_buf_free(&key);
-	if (fresh)
+	if (fresh && o->include_unknown)
+		sl_warn("table \"%s.%s\": column \"%s\" is left out of events: sluice has no "
+			"mapping for its type %s (Debezium has no converter for it either and "
+			"leaves it out even with include.unknown.datatypes=true)",
+			rel->schema, rel->table, col->name, tn);
+	else if (fresh)
 		sl_warn("table \"%s.%s\": column \"%s\" is left out of events: sluice has no "
 			"mapping for its type %s (as Debezium does with "
 			"include.unknown.datatypes=false for types it cannot map)",
@@ -558,6 +577,7 @@ static enum sl_err sch_scalar(struct sl_buf *b, const struct sl_dbz_opts *o,
 	case K_INTERVAL_STRING:
 		return sch_simple(b, "string", optional, "io.debezium.time.Interval", NULL, field);
 	case K_BINARY:
+	case K_UNKNOWN: /* binaryMode.getSchema(), as for bytea */
 		return sch_simple(b, o->binary == SL_DBZ_BINARY_BYTES ? "bytes" : "string",
 				  optional, NULL, NULL, field);
 	case K_BITS:
@@ -644,8 +664,10 @@ static enum sl_err sch_column(struct sl_buf *b, const struct sl_dbz_opts *o,
 	if (!e->array)
 		return sch_scalar(b, o, c, e, optional, c->name);
 	PUT(sl_buf_puts(b, "{\"type\":\"array\",\"items\":"));
-	/* Enum array elements are declared required; all others optional. */
-	PUT(sch_scalar(b, o, c, e, !c->is_enum, NULL));
+	/* Enum and unknown-type array elements are declared required (Debezium
+	 * builds those element schemas without .optional()); all others
+	 * optional. */
+	PUT(sch_scalar(b, o, c, e, !c->is_enum && e->k != K_UNKNOWN, NULL));
 	PUT(sl_buf_appendf(b, ",\"optional\":%s", optional ? "true" : "false"));
 	PUT(put_field_name(b, c->name));
 	return sl_buf_putc(b, '}');
@@ -739,6 +761,7 @@ struct cache {
 	enum sl_dbz_hstore_mode hstore;
 	int money_digits;
 	bool legacy;
+	bool include_unknown;
 	char *prefix;
 	const char *prefix_ptr; /* o->topic_prefix the cache was last checked against */
 	struct colenc *cols;
@@ -829,6 +852,7 @@ static enum sl_err build_cache(const struct sl_dbz_opts *o, const struct sl_rela
 	c->hstore = o->hstore;
 	c->money_digits = o->money_fraction_digits;
 	c->legacy = o->legacy_txn_last;
+	c->include_unknown = o->include_unknown;
 	c->prefix = strdup(o->topic_prefix ? o->topic_prefix : "");
 	c->prefix_ptr = o->topic_prefix;
 	c->cols = calloc((size_t)(rel->ncols ? rel->ncols : 1), sizeof *c->cols);
@@ -837,7 +861,7 @@ static enum sl_err build_cache(const struct sl_dbz_opts *o, const struct sl_rela
 	for (int i = 0; i < rel->ncols; i++) {
 		classify(o, &rel->cols[i], &c->cols[i]);
 		if (c->cols[i].k == K_OMIT && !rel->cols[i].excluded)
-			warn_omitted(rel, &rel->cols[i]);
+			warn_omitted(o, rel, &rel->cols[i]);
 	}
 	c->name_off = calloc((size_t)rel->ncols + 1, sizeof *c->name_off);
 	if (!c->name_off)
@@ -900,7 +924,7 @@ static enum sl_err get_cache(const struct sl_dbz_opts *o, const struct sl_relati
 	if (c && rel->enc_cache_free == cache_free && c->decimal == o->decimal &&
 	    c->time == o->time && c->binary == o->binary && c->interval == o->interval &&
 	    c->hstore == o->hstore && c->money_digits == o->money_fraction_digits &&
-	    c->legacy == o->legacy_txn_last &&
+	    c->legacy == o->legacy_txn_last && c->include_unknown == o->include_unknown &&
 	    (c->prefix_ptr == o->topic_prefix ||
 	     strcmp(c->prefix, o->topic_prefix ? o->topic_prefix : "") == 0)) {
 		c->prefix_ptr = o->topic_prefix;
@@ -1933,6 +1957,11 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		PUT(put_hstore_object(x, sb, col, s, n));
 		return sl_json_str(b, sb->data, sb->len);
 	}
+	case K_UNKNOWN:
+		/* Debezium's value is the text output as a String, which
+		 * convertBinary() turns into its UTF-8 bytes: the text as is
+		 * (the session's client_encoding is UTF8). */
+		return put_binary(b, x->o->binary, s, n);
 	}
 	return SL_OK;
 }
@@ -2153,6 +2182,16 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 		}
 		return SL_OK;
 	}
+	case K_UNKNOWN:
+		/* As bytea: typed bytes in bytes mode, else the JSON's text. */
+		if (x->o->binary == SL_DBZ_BINARY_BYTES) {
+			sl_buf_reset(sb);
+			PUT(sl_buf_append(sb, s, n));
+			tv_set(out, SL_TV_BIN);
+			out->p = sb->data ? sb->data : "";
+			out->n = n;
+		}
+		return SL_OK;
 	case K_HSTORE_JSON:
 		/* The JSON text put_scalar() quotes: valid UTF-8 (sl_json_str()
 		 * wrote it), so a reader gets these very bytes back. */
@@ -2273,7 +2312,8 @@ static enum sl_err put_fallback(struct ctx *x, struct sl_buf *b, const struct co
 	case K_TSTZ: return sl_buf_puts(b, "\"1970-01-01T00:00:00Z\"");
 	case K_TIMETZ: return sl_buf_puts(b, "\"00:00:00Z\"");
 	case K_INTERVAL_STRING: return sl_buf_puts(b, "\"P0Y0M0DT0H0M0S\"");
-	case K_BINARY: return put_binary(b, x->o->binary, "", 0);
+	case K_BINARY:
+	case K_UNKNOWN: return put_binary(b, x->o->binary, "", 0);
 	case K_BITS: return sl_buf_puts(b, "\"\"");
 	case K_POINT: return put_point_struct(b, 0, 0);
 	case K_GEOM_SHAPE: {
@@ -2341,7 +2381,10 @@ static enum sl_err put_toast(struct ctx *x, struct sl_buf *b, const struct sl_co
 	case K_INTERVAL_STRING:
 	case K_TSTZ:
 	case K_TIMETZ: return sl_json_str(b, ph, pl);
-	case K_BINARY: return put_binary(b, x->o->binary, ph, pl);
+	/* An unknown type's marker is UNCHANGED_TOAST_VALUE, as bytea's, and
+	 * takes the same convertBinary() path. */
+	case K_BINARY:
+	case K_UNKNOWN: return put_binary(b, x->o->binary, ph, pl);
 	case K_HSTORE_JSON:
 	case K_HSTORE_MAP: {
 		/* UnchangedToastedPlaceholder: the map {placeholder: placeholder},

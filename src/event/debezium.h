@@ -19,12 +19,17 @@
  * extra_float_digits=3, bytea_output=hex).  Text that cannot be parsed for
  * its column type yields SL_ERR_PROTO naming table, column and type.
  *
- * Columns of a type Debezium cannot map (box, PostGIS, pgvector...) are
- * left out of keys, values and schemas, as Debezium does with
- * include.unknown.datatypes=false.  The first time a relation with such a
- * column is encoded, a warning names table, column and type; it is logged
- * once per process for each (table, column, type), however many copies
- * of the relation are built (snapshot chunks, Relation messages).
+ * Columns of a type with no mapping (an extension or user-defined type
+ * sluice does not know, or an array of one) are left out of keys, values
+ * and schemas, as Debezium does with include.unknown.datatypes=false.  The
+ * first time a relation with such a column is encoded, a warning names
+ * table, column and type; it is logged once per process for each (table,
+ * column, type), however many copies of the relation are built (snapshot
+ * chunks, Relation messages).  With include_unknown set they are encoded
+ * instead as Debezium's include.unknown.datatypes=true does: the bytes of
+ * PostgreSQL's text output of the value, per binary.handling.mode (arrays
+ * of such a type: an array of those).  Arrays of known types that Debezium
+ * has no converter for (money[], point[]...) stay out either way.
  */
 #ifndef SL_EVENT_DEBEZIUM_H
 #define SL_EVENT_DEBEZIUM_H
@@ -71,6 +76,10 @@ struct sl_dbz_opts {
 	const char *unavailable_placeholder; /* unavailable.value.placeholder */
 	int money_fraction_digits;           /* money.fraction.digits */
 	bool provide_txn_metadata;           /* provide.transaction.metadata */
+	/* include.unknown.datatypes: columns of a type without a mapping are
+	 * included (their text output's bytes, per binary.handling.mode)
+	 * instead of left out. */
+	bool include_unknown;
 	/* Field order of Debezium up to 2.6: the envelope's "transaction" after
 	 * ts_ns (and Envelope schema version 1).  2.7 and later put it right
 	 * after "source"; that is the default (false). */
@@ -78,7 +87,8 @@ struct sl_dbz_opts {
 };
 
 /* Debezium's defaults: precise, adaptive, bytes, numeric, json, schemas off,
- * "__debezium_unavailable_value", 2 money digits, no transaction metadata.
+ * "__debezium_unavailable_value", 2 money digits, no transaction metadata,
+ * unknown types left out.
  * String fields are set to "" / "sluice" placeholders the caller replaces. */
 void sl_dbz_opts_init(struct sl_dbz_opts *o);
 
@@ -139,7 +149,8 @@ enum sl_err sl_dbz_value_schema(const struct sl_dbz_opts *o, const struct sl_rel
 				const char **schema, size_t *len, struct sl_errbuf *eb);
 
 /* Whether column i of rel is a field of the before/after blocks (it is
- * not excluded and has a Debezium mapping).  The blocks list exactly these
+ * not excluded, and has a Debezium mapping or is included by
+ * include_unknown).  The blocks list exactly these
  * columns, in column order. */
 bool sl_dbz_column_in_value(const struct sl_dbz_opts *o, const struct sl_relation *rel, int i,
 			    struct sl_errbuf *eb);

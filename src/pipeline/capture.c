@@ -1212,6 +1212,7 @@ static enum sl_err setup(struct capture *c, struct sl_errbuf *eb)
 	c->dbz.unavailable_placeholder = sl_config_get(cfg, "unavailable.value.placeholder");
 	c->dbz.money_fraction_digits = (int)sl_config_get_int(cfg, "money.fraction.digits");
 	c->dbz.provide_txn_metadata = c->txn_meta;
+	c->dbz.include_unknown = sl_config_get_bool(cfg, "include.unknown.datatypes");
 	/* The envelope order of the reference message this project follows:
 	 * "transaction" after the ts_* fields. */
 	c->dbz.legacy_txn_last = true;

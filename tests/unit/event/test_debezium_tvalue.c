@@ -155,7 +155,7 @@ enum gen {
 	G_BOOL, G_INT2, G_INT4, G_INT8, G_OID, G_FLOAT4, G_FLOAT8, G_NUMERIC, G_TEXT, G_WORD,
 	G_JSON, G_UUID, G_TSTZ, G_TS, G_DATE, G_TIME, G_TIMETZ, G_INTERVAL, G_BYTEA, G_MONEY,
 	G_BIT1, G_VARBIT, G_POINT, G_INTARR, G_TEXTARR, G_NUMARR, G_ENUM, G_HSTORE, G_HSTOREARR,
-	G_LINE, G_BOX, G_POLYGON, G_GEOM, G_VEC, G_SPVEC, G_OMIT
+	G_LINE, G_BOX, G_POLYGON, G_GEOM, G_VEC, G_SPVEC, G_OMIT, G_UNKNOWN, G_UNKARR
 };
 
 struct spec {
@@ -229,6 +229,9 @@ static const struct spec specs[] = {
 	{"vec", 16405, -1, 0, 0, 0, G_VEC, 0, 0, "vector"},
 	{"sv", 16406, -1, 0, 0, 0, G_SPVEC, 0, 0, "sparsevec"},
 	{"linea", SL_PG_LINE, -1, 1, 0, 0, G_OMIT, 0, 0, NULL},
+	/* no mapping: in the blocks only with include.unknown.datatypes */
+	{"cu", 16407, -1, 0, 0, 0, G_UNKNOWN, 0, 0, "cube"},
+	{"cua", 16407, -1, 1, 0, 0, G_UNKARR, 0, 0, "cube"},
 	{"exc", SL_PG_TEXT, -1, 0, 0, 1, G_WORD, 0, 0, NULL},
 };
 #define NSPECS ((int)(sizeof specs / sizeof specs[0]))
@@ -697,6 +700,13 @@ static void gen_values(struct vals *v, const struct spec *sp, bool precise)
 	case G_VEC: vaddz(v, "[1,2.5,-3]"); vaddz(v, "[1e-05]"); break;
 	case G_SPVEC: vaddz(v, "{1:1.5,17:2}/30"); vaddz(v, "{}/3"); break;
 	case G_OMIT: vaddz(v, "{1,2,3}"); break;
+	case G_UNKNOWN:
+		vaddz(v, "(1, 2)");
+		vaddz(v, "");
+		vaddz(v, "\xc3\xa9>?~");
+		vaddz(v, "x \"y\" \\z");
+		break;
+	case G_UNKARR: vaddz(v, "{\"(1, 2)\",NULL,(3)}"); vaddz(v, "{}"); break;
 	}
 }
 
@@ -860,7 +870,8 @@ static enum sl_tv_kind want_kind(const struct spec *sp, const struct sl_dbz_opts
 				!strcmp(sl_arc_json_text(j, node), "-infinity"))
 			       ? SL_TV_STR
 			       : SL_TV_TSTZ;
-	case G_BYTEA: return o->binary == SL_DBZ_BINARY_BYTES ? SL_TV_BIN : SL_TV_NONE;
+	case G_BYTEA:
+	case G_UNKNOWN: return o->binary == SL_DBZ_BINARY_BYTES ? SL_TV_BIN : SL_TV_NONE;
 	default: return SL_TV_NONE;
 	}
 }
@@ -1111,6 +1122,7 @@ static void test_differential(void)
 		o.hstore = (enum sl_dbz_hstore_mode)((combo / 6) % 2);
 		o.provide_txn_metadata = combo % 2;
 		o.legacy_txn_last = (combo / 4) % 2;
+		o.include_unknown = (combo / 8) % 2;
 		struct table t;
 		table_init(&t, o.decimal == SL_DBZ_DECIMAL_PRECISE);
 

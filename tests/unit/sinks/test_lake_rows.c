@@ -20,6 +20,8 @@
 #include <stdlib.h>
 
 #define NUMERIC_TM(p, s) ((((p) << 16) | (s)) + 4)
+/* A type sluice has no mapping for (include.unknown.datatypes). */
+#define UNKNOWN_OID 16407
 
 struct coldef {
 	const char *name;
@@ -208,6 +210,10 @@ static const char *value_text(const struct coldef *c, char *buf, size_t cap)
 		return buf;
 	}
 	case SL_PG_INET: return rnd() % 2 ? "192.168.0.1/24" : "::1";
+	case UNKNOWN_OID: /* a type without a mapping (cube-like text) */
+		snprintf(buf, cap, "(%lld, %lld),(\xc3\xa9%lld)", rnd_range(-99, 99), rnd_range(-99, 99),
+			 rnd_range(0, 9));
+		return buf;
 	}
 	return "?";
 }
@@ -485,6 +491,18 @@ int main(void)
 	static const struct coldef var_cols[] = {{"id", SL_PG_INT8, -1, false},
 						 {"n", SL_PG_NUMERIC, -1, true}};
 	run_table("numeric without scale", &o, var_cols, 2, 50, 0);
+
+	/* include.unknown.datatypes: a bytes column of the text's bytes,
+	 * typed in bytes mode, through JSON in the text modes. */
+	static const struct coldef unk_cols[] = {{"id", SL_PG_INT8, -1, false},
+						 {"cu", UNKNOWN_OID, -1, true},
+						 {"cnn", UNKNOWN_OID, -1, false},
+						 {"t", SL_PG_TEXT, -1, true}};
+	struct sl_dbz_opts unk = o;
+	unk.include_unknown = true;
+	run_table("include.unknown.datatypes", &unk, unk_cols, 4, 200, 1);
+	sl_dbz_opts_set_mode(&unk, "binary.handling.mode", "hex", NULL);
+	run_table("include.unknown.datatypes, hex", &unk, unk_cols, 4, 100, -1);
 	printf("# %d rows typed, %d through JSON\n", typed_rows, json_rows);
 	sl_lake_row_free(&lake_row);
 	return t_done();
