@@ -3,7 +3,11 @@
 #
 # Anchors (same machine, same run, same WAL):
 #   streaming: pg_recvlogical (pgoutput, proto 1) to /dev/null, stopping at the
-#              workload's end LSN -- the walsender's own decode limit;
+#              workload's end LSN -- the walsender's own decode limit; a
+#              second table holds the same with proto 2 and streaming=on,
+#              which is what sluice asks for: the walsender then sends a big
+#              transaction while it decodes it instead of spilling it to disk
+#              and reading it back after the commit, so that anchor is faster;
 #   snapshot:  COPY ... TO STDOUT > /dev/null.
 # Each workload is decoded by several slots created before it, so every
 # reader sees exactly the same WAL.  Figures are medians of REPS runs; the
@@ -86,7 +90,7 @@ slots() { # prefix count: create slots before the workload
 
 stream_bench() { # name workload-sql
 	local name=$1 sql=$2
-	slots "${name}_a" "$REPS"; slots "${name}_f" "$REPS"; slots "${name}_k" "$REPS"
+	slots "${name}_a" "$REPS"; slots "${name}_s" "$REPS"; slots "${name}_f" "$REPS"; slots "${name}_k" "$REPS"
 	local t0=$SECONDS
 	psql -X -q -v ON_ERROR_STOP=1 -c "$sql" >/dev/null
 	local end
@@ -96,12 +100,17 @@ stream_bench() { # name workload-sql
 	# reader happens to run first.
 	psqlc "CHECKPOINT" >/dev/null
 	sync
-	local ta=() tf=() tk=() mf=() mk=()
+	local ta=() ts=() tf=() tk=() mf=() mk=()
 	for i in $(seq 1 "$REPS"); do
 		timed "$PGBIN/pg_recvlogical" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
 			--slot "${name}_a$i" --start -E "$end" -o proto_version=1 -o publication_names=p -f /dev/null
 		read -r s m <"$TROOT/result"
 		ta+=("$s")
+		timed "$PGBIN/pg_recvlogical" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
+			--slot "${name}_s$i" --start -E "$end" -o proto_version=2 -o streaming=on \
+			-o publication_names=p -f /dev/null
+		read -r s m <"$TROOT/result"
+		ts+=("$s")
 		f=$(props "${name}_f$i" "slot.name=${name}_f$i" "snapshot.mode=no_data" "sink.type=file" \
 			"sink.file.path=$TROOT/out_$name$i.jsonl")
 		timed "$SLUICE" capture -c "$f" --until-lsn "$end"
@@ -118,8 +127,11 @@ stream_bench() { # name workload-sql
 		tk+=("$s"); mk+=("$m")
 		expect "$name, sluice->kafka run $i" "$(($(kafka_total b.public.bench) - k0))" "$ROWS"
 	done
-	local a f k
+	local a f k st
 	a=$(printf '%s\n' "${ta[@]}" | median); f=$(printf '%s\n' "${tf[@]}" | median); k=$(printf '%s\n' "${tk[@]}" | median)
+	st=$(printf '%s\n' "${ts[@]}" | median)
+	printf '| %s | %s | %.2fx | %.2fx |\n' "$name" "$st" "$(echo "$st / $f" | bc -l)" \
+		"$(echo "$st / $k" | bc -l)" >>"$TROOT/streamed_anchor.md"
 	printf '| %s | %s | %.0f | %s (%.2fx) | %.0f | %s MB | %s (%.2fx) | %.0f | %s MB |\n' "$name" "$a" \
 		"$(echo "$ROWS / $a" | bc -l)" "$f" "$(echo "$a / $f" | bc -l)" "$(echo "$ROWS / $f" | bc -l)" \
 		"$(( $(printf '%s\n' "${mf[@]}" | sort -n | tail -1) / 1024 ))" \
@@ -134,6 +146,11 @@ echo "|---|---|---|---|---|---|---|---|---|"
 stream_bench insert "INSERT INTO bench SELECT g, g % 1000, (ARRAY['new','paid','shipped','cancelled'])[1 + g % 4],
 	(g % 100000) / 100.0, 'note ' || g, '2026-01-01'::timestamptz + g * interval '1 second' FROM generate_series(1, $ROWS) g"
 stream_bench update "UPDATE bench SET amount = amount + 1, status = 'paid'"
+
+echo
+echo "| workload | pg_recvlogical, proto 2 streaming=on s | sluice->file ratio | sluice->kafka ratio |"
+echo "|---|---|---|---|"
+cat "$TROOT/streamed_anchor.md"
 
 # Snapshot: the table now has ROWS rows.
 echo
