@@ -215,7 +215,10 @@ static const struct sl_cfg_key keys[] = {
 		"stdout as JSON lines, or Parquet files in store.url (lake; what sluice run "
 		"always uses)."},
 	{.name = "sink.file.path", .type = SL_CFG_STRING, .roles = CAP,
-	 .doc = "Output file for sink.type=file; required with it."},
+	 .doc = "Output file for sink.type=file; required with it. Records are appended and "
+		"fsynced in groups before they are acknowledged; a FIFO or a character device "
+		"is written without fsync (a record counts as delivered once written), as stdout "
+		"is."},
 	{.name = "sink.file.direct.io", .type = SL_CFG_BOOL, .def = "true", .roles = CAP,
 	 .doc = "Write the sink file with direct I/O (O_DIRECT, 1 MiB writes), past the page "
 		"cache, so the fsync before each acknowledgement has little left to flush; a "

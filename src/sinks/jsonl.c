@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -64,6 +65,10 @@ struct jsonl_sink {
 	struct sl_sink base;
 	int fd;
 	bool is_stdout;
+	/* stdout, or a sink.file.path that is no regular file (a FIFO, a
+	 * character device): written with write(2), nothing to fsync, and a
+	 * record is acked once written, as for stdout. */
+	bool is_stream;
 	int sync_interval_ms;
 	struct sl_buf out;        /* formatted records not yet written */
 	char *topic;              /* last topic, and its `{"topic":"..","key":` */
@@ -216,7 +221,7 @@ static void *writer_main(void *arg)
 		const char *why = NULL;
 		if (skip) {
 			/* dropped; none of it is acked */
-		} else if (s->is_stdout) {
+		} else if (s->is_stream) {
 			size_t off = 0;
 			while (off < b->len) {
 				ssize_t n = write(s->fd, b->data + off, b->len - off);
@@ -301,7 +306,7 @@ static enum sl_err jsonl_sync(struct jsonl_sink *s, struct sl_errbuf *eb)
 		err = drain(s, eb);
 	if (err)
 		return err;
-	if (!s->is_stdout && fsync(s->fd) != 0) {
+	if (!s->is_stream && fsync(s->fd) != 0) {
 		s->failed = true;
 		return sl_err_set(eb, SL_ERR_IO, "could not write sink file: %s", strerror(errno));
 	}
@@ -501,6 +506,7 @@ enum sl_err sl_sink_jsonl_new(const char *path, int sync_interval_ms, bool direc
 		fflush(stdout);
 		s->fd = STDOUT_FILENO;
 		s->is_stdout = true;
+		s->is_stream = true;
 	} else {
 		/* No O_APPEND: the writer thread writes at offsets it tracks. */
 		s->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -510,16 +516,20 @@ enum sl_err sl_sink_jsonl_new(const char *path, int sync_interval_ms, bool direc
 			return sl_err_set(eb, SL_ERR_IO, "could not open sink file \"%s\": %s", path,
 					  strerror(e));
 		}
+		struct stat st;
+		if (fstat(s->fd, &st) == 0 && !S_ISREG(st.st_mode))
+			s->is_stream = true; /* a FIFO or a device: no offsets, no fsync */
 		/* A crash can leave a torn last line: that record was never
 		 * fsynced, so never acked, and PostgreSQL sends it again.  Cut
 		 * the file back to its last complete line. */
-		if (repair_tail(s->fd) != 0 || (s->written = lseek(s->fd, 0, SEEK_END)) < 0) {
+		if (!s->is_stream &&
+		    (repair_tail(s->fd) != 0 || (s->written = lseek(s->fd, 0, SEEK_END)) < 0)) {
 			int e = errno;
 			jsonl_destroy(&s->base);
 			return sl_err_set(eb, SL_ERR_IO, "could not repair sink file \"%s\": %s", path,
 					  strerror(e));
 		}
-		enum sl_err err = direct_io ? dio_open(s, path, eb) : SL_OK;
+		enum sl_err err = direct_io && !s->is_stream ? dio_open(s, path, eb) : SL_OK;
 		if (err) {
 			jsonl_destroy(&s->base);
 			return err;

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -224,6 +225,73 @@ static void scenario(const char *dir, bool direct, bool refuse)
 	unlink(path);
 }
 
+/* A FIFO with a reader on the other end, and /dev/null: written with
+ * write(2), acked once written, never fsynced (fsync fails on both). */
+struct fifo_reader {
+	const char *path;
+	struct sl_buf got;
+};
+
+static void *fifo_read_main(void *arg)
+{
+	struct fifo_reader *r = arg;
+	int fd = open(r->path, O_RDONLY);
+	char buf[65536];
+	ssize_t n;
+	while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+		sl_buf_append(&r->got, buf, (size_t)n);
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static void stream_files(const char *dir)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/pipe", dir);
+	ok(mkfifo(path, 0600) == 0, "mkfifo");
+	struct fifo_reader r = {.path = path};
+	sl_buf_init(&r.got, 0);
+	pthread_t thr;
+	ok(pthread_create(&thr, NULL, fifo_read_main, &r) == 0, "FIFO reader");
+	sl_buf_reset(&g_want);
+	g_seq = g_acked_upto = 0;
+	g_ack_bad = 0;
+	g_refuse_direct = 0;
+	g_direct_writes = 0;
+	struct sl_errbuf eb;
+	static const size_t mix[] = {2, 37, 4095, 600, 70000, 3, 1048577};
+	struct sl_sink *sink = open_sink(path, true);
+	if (sink) {
+		ok(produce_run(sink, 300, mix, 7, 41, "fifo.topic"), "FIFO: records written");
+		ok(sl_sink_flush(sink, 1000, &eb) == SL_OK, "FIFO: flush (no fsync)");
+		is_int(g_acked_upto, g_seq, "FIFO: every record acked once written");
+		sl_sink_destroy(sink);
+	} else {
+		/* Let the reader's open return, so the test ends. */
+		int fd = open(path, O_WRONLY);
+		if (fd >= 0)
+			close(fd);
+	}
+	pthread_join(thr, NULL);
+	is_mem(r.got.data ? r.got.data : "", r.got.len, g_want.data, g_want.len,
+	       "FIFO: the reader got exactly the lines");
+	is_int(g_direct_writes, 0, "FIFO: no direct I/O");
+	is_int(g_ack_bad, 0, "FIFO: acks in order, without error");
+	sl_buf_free(&r.got);
+	unlink(path);
+
+	sl_buf_reset(&g_want);
+	g_seq = g_acked_upto = 0;
+	sink = open_sink("/dev/null", true);
+	if (sink) {
+		ok(produce_run(sink, 50, mix, 7, 9, "null.topic"), "/dev/null: records written");
+		ok(sl_sink_flush(sink, 1000, &eb) == SL_OK, "/dev/null: flush (no fsync)");
+		is_int(g_acked_upto, g_seq, "/dev/null: every record acked");
+		sl_sink_destroy(sink);
+	}
+}
+
 int main(void)
 {
 	sl_buf_init(&g_want, 0);
@@ -232,6 +300,7 @@ int main(void)
 	scenario(dir, true, false);
 	scenario(dir, false, false);
 	scenario(dir, true, true);
+	stream_files(dir);
 	rmdir(dir);
 	sl_buf_free(&g_want);
 	return t_done();
