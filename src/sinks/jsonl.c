@@ -32,9 +32,9 @@
  * The fsync then finds only that tail and the metadata to flush, where
  * through the page cache it had to wait for the writeback of every byte
  * (bench/README.md: on the benchmark's disk, 600 MB took 1.35-1.47 s
- * through the page cache with an fsync and 0.34-0.53 s direct).  A file system that refuses direct
- * I/O (EINVAL at open or at the first write) gets the page cache path,
- * as does sink.file.direct.io=false.
+ * through the page cache with an fsync and 0.34-0.53 s direct).  A file
+ * system that refuses direct I/O (EINVAL at open or at the first write)
+ * gets the page cache path, as does sink.file.direct.io=false.
  */
 #include "sinks/sink.h"
 
@@ -102,18 +102,20 @@ struct jsonl_sink {
 	char werr_msg[160];
 };
 
-/* pwrite all of [p, p+n) at off: 0, or the errno of the failure. */
+/* Write all of [p, p+n) at off, or with write(2) where off < 0 (a pipe,
+ * stdout): 0, or the errno of the failure. */
 static int pwrite_all(int fd, const char *p, size_t n, off_t off)
 {
 	while (n) {
-		ssize_t w = pwrite(fd, p, n, off);
+		ssize_t w = off < 0 ? write(fd, p, n) : pwrite(fd, p, n, off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			return w < 0 ? errno : EIO;
 		p += w;
 		n -= (size_t)w;
-		off += w;
+		if (off >= 0)
+			off += w;
 	}
 	return 0;
 }
@@ -222,17 +224,8 @@ static void *writer_main(void *arg)
 		if (skip) {
 			/* dropped; none of it is acked */
 		} else if (s->is_stream) {
-			size_t off = 0;
-			while (off < b->len) {
-				ssize_t n = write(s->fd, b->data + off, b->len - off);
-				if (n < 0 && errno == EINTR)
-					continue;
-				if (n <= 0) {
-					why = n < 0 ? strerror(errno) : "short write";
-					break;
-				}
-				off += (size_t)n;
-			}
+			int e = pwrite_all(s->fd, b->data, b->len, -1);
+			why = e ? strerror(e) : NULL;
 		} else if (s->dfd >= 0) {
 			why = dio_put(s, b->data, b->len, sync);
 		} else {

@@ -30,8 +30,7 @@ run_mode() { # NAME extra-properties...
 	"$SLUICE" capture -c "$dir/c.properties" >"$dir/log" 2>&1 &
 	local p=$!
 	t_track_pid $p
-	slot_active() { [ "$(psqlc "SELECT active FROM pg_replication_slots WHERE slot_name='s_$name'")" = t ]; }
-	wait_for 30 slot_active || { cat "$dir/log"; return 1; }
+	wait_for 30 slot_active "s_$name" || { cat "$dir/log"; return 1; }
 	psql -X -q -v ON_ERROR_STOP=1 -v base="$BASE" -v nnan="$NNAN" -f "$G/types_rows.sql" >/dev/null
 	psqlc "UPDATE public.alltypes SET t = 'changed', f8 = 2.5 WHERE id = $((BASE + 1))"
 	psqlc "DELETE FROM public.alltypes WHERE id = $((BASE + 2))"

@@ -109,8 +109,7 @@ EOF
 "$SLUICE" capture -c "$dir/c.properties" >"$dir/log" 2>&1 &
 pid=$!
 t_track_pid $pid
-slot_active() { [ "$(psqlc "SELECT active FROM pg_replication_slots WHERE slot_name='s_geo'")" = t ]; }
-wait_for 60 slot_active || { cat "$dir/log"; die "capture did not start streaming"; }
+wait_for 60 slot_active s_geo || { cat "$dir/log"; die "capture did not start streaming"; }
 rows 200
 # Deletes: the old key holds only the id, so every NOT NULL column of the
 # before block takes Debezium's fallback value.

@@ -22,8 +22,7 @@ P
 "$SLUICE" capture -c "$TROOT/c.properties" >"$TROOT/c.log" 2>&1 &
 P=$!
 t_track_pid $P
-slot_active() { [ "$(psqlc "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = 'debezium'")" = 1 ]; }
-check "capture is streaming" wait_for 60 slot_active
+check "capture is streaming" wait_for 60 slot_active debezium
 before=$(psqlc "SELECT (confirmed_flush_lsn - '0/0')::bigint FROM pg_replication_slots WHERE slot_name = 'debezium'")
 # Enough rows to fill more than one output buffer (256 KiB).
 psqlc "INSERT INTO t SELECT g, repeat('v', 200) FROM generate_series(1, 5000) g" >/dev/null

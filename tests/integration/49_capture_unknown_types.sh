@@ -50,8 +50,7 @@ run_mode() { # NAME extra-properties...
 	"$SLUICE" capture -c "$dir/c.properties" >"$dir/log" 2>&1 &
 	local p=$!
 	t_track_pid $p
-	slot_active() { [ "$(psqlc "SELECT active FROM pg_replication_slots WHERE slot_name='s_$name'")" = t ]; }
-	wait_for 30 slot_active || { cat "$dir/log"; return 1; }
+	wait_for 30 slot_active "s_$name" || { cat "$dir/log"; return 1; }
 	psqlc "INSERT INTO unk VALUES
  (10, '(7, 8, 9)', NULL, ARRAY[NULL, '(1),(2)'::cube], ROW(NULL, '')),
  (11, '(4)', '(6)', '{}', ROW('x', 'y'))" || return 1

@@ -74,14 +74,13 @@ P
 LAKE=$TROOT/lake
 src="read_parquet('$LAKE/**/*.parquet', hive_partitioning=true, union_by_name=true)"
 nfiles() { find "$LAKE" -name '*.parquet' 2>/dev/null | wc -l; }
-slot_active() { [ "$(psqlc "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = 'debezium'")" = 1 ]; }
 slot_idle() { [ "$(psqlc "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = 'debezium'")" = 0 ]; }
 confirmed() { psqlc "SELECT (confirmed_flush_lsn - '0/0')::bigint FROM pg_replication_slots WHERE slot_name = 'debezium'"; }
 
 # The first run takes the snapshot; the load starts once it streams.
 "$SLUICE" run -c "$TROOT/run.properties" >"$TROOT/run0.log" 2>&1 &
 P=$!
-check "run is streaming" wait_for 60 slot_active
+check "run is streaming" wait_for 60 slot_active debezium
 "$PGBIN/pgbench" -n -c 2 -T 200 -R 30 -f "$TROOT/upsert.sql@16" -f "$TROOT/multi.sql@4" -f "$TROOT/large.sql@1" \
 	-h 127.0.0.1 -p "$PGPORT" -U postgres postgres >"$TROOT/pgbench.log" 2>&1 &
 BENCH=$!
@@ -99,7 +98,7 @@ while [ $kills -lt 10 ] && [ $attempts -lt 16 ] && kill -0 $BENCH 2>/dev/null; d
 		[ $((attempts % 2)) = 0 ] && mode=(-D streaming.in.progress=true)
 		"$SLUICE" run -c "$TROOT/run.properties" "${mode[@]}" >"$TROOT/run$attempts.log" 2>&1 &
 		P=$!
-		wait_for 30 slot_active || { echo "# run $attempts never streamed"; kill -9 $P; wait $P; continue; }
+		wait_for 30 slot_active debezium || { echo "# run $attempts never streamed"; kill -9 $P; wait $P; continue; }
 	fi
 	sleep "$(awk -v r=$RANDOM 'BEGIN{printf "%.2f", 0.3 + (r % 250) / 100}')"
 	kill -9 $P 2>/dev/null && kills=$((kills + 1))

@@ -112,6 +112,9 @@ pg_stop() {
 }
 # psqlc SQL: run SQL quietly, print tuples only (unaligned).
 psqlc() { psql -X -q -v ON_ERROR_STOP=1 -At -c "$1"; }
+# slot_active SLOT: the replication slot exists and a client streams from it
+# (poll it with wait_for: then nothing written afterwards is missed).
+slot_active() { [ "$(psqlc "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '$1'")" = 1 ]; }
 
 # --- Kafka API: librdkafka's mock cluster ------------------------------------
 # kafka_start [NBROKERS [TOPIC:PARTITIONS...]]: starts tools/mockbroker (topics
