@@ -3,7 +3,9 @@
 #
 # Debian packages are listed one per line in scripts/deps/*.txt; npm
 # packages (DuckDB and the other test readers) in tools/js/package.json;
-# scripts/deps/pgvector.sh builds the one extension Debian 12 lacks.
+# scripts/deps/pgvector.sh builds the one extension Debian 12 lacks;
+# scripts/deps/python.sh puts the Python readers (pyarrow, DuckDB with
+# iceberg, PyIceberg) in a project-local virtualenv, .deps/venv.
 # Fast when everything is present: it only asks dpkg and looks for
 # node_modules.
 set -euo pipefail
@@ -40,6 +42,10 @@ fi
 # pgvector for the tests' PostgreSQL 15, built from Debian's source package
 # (Debian 12 has no binary package of it); a no-op once installed.
 scripts/deps/pgvector.sh
+
+# The Python readers of the tests and benchmarks, pinned in
+# tools/py/requirements.txt; a no-op once the venv matches it.
+scripts/deps/python.sh
 
 if [ ! -f tools/js/node_modules/.sluice-installed ] ||
 	[ tools/js/package.json -nt tools/js/node_modules/.sluice-installed ]; then
