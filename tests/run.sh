@@ -54,6 +54,12 @@ if [ "$mode" = unit ] || [ "$mode" = all ]; then
 		[[ "$bin" =~ $filter ]] || continue
 		run "${bin#"$BUILD"/}" "$bin"
 	done < <(find "$BUILD/tests/unit" -type f -perm -u+x 2>/dev/null | sort)
+	# Source checks (the layering of includes, ...): tests/lint/*.sh.
+	for t in tests/lint/*.sh; do
+		[ -f "$t" ] || continue
+		[[ "$t" =~ $filter ]] || continue
+		run "$t" bash "$t"
+	done
 	for bin in "$BUILD"/fuzz-replay/fuzz_*; do
 		[ -x "$bin" ] || continue
 		[[ "$bin" =~ $filter ]] || continue

@@ -8,8 +8,8 @@
 
 #include "cli/common.h"
 #include "core/log.h"
+#include "core/lsn.h"
 #include "pipeline/capture.h"
-#include "source/pg/conn.h"
 
 int sl_cmd_capture(int argc, char **argv)
 {
@@ -37,7 +37,7 @@ int sl_cmd_capture(int argc, char **argv)
 		return 0;
 	}
 	uint64_t until = 0;
-	if (o.until_lsn && !sl_pg_lsn_parse(o.until_lsn, &until)) {
+	if (o.until_lsn && !sl_lsn_parse(o.until_lsn, &until)) {
 		fprintf(stderr, "sluice capture: --until-lsn expects an LSN like 0/16B3748, got \"%s\"\n",
 			o.until_lsn);
 		return 2;

@@ -111,7 +111,7 @@ void sl_cli_help(const char *cmd, unsigned role, const char *usage, const char *
 	       "${env:NAME} or ${file:/path:key}):\n",
 	       usage, description);
 	size_t n;
-	const struct sl_cfg_key *keys = sl_config_keys(&n);
+	const struct sl_config_key *keys = sl_config_keys(&n);
 	for (size_t i = 0; i < n; i++) {
 		if (!(keys[i].roles & role))
 			continue;

@@ -30,7 +30,7 @@
 #define SHOW_MAX 96 /* longest value quoted back in a message */
 
 struct entry {
-	const struct sl_cfg_key *key; /* NULL for a passthrough key */
+	const struct sl_config_key *key; /* NULL for a passthrough key */
 	char *name;                   /* canonical name */
 	char *value;                  /* resolved, normalized */
 	char *ref_text;               /* text before resolving references, or NULL */
@@ -64,7 +64,7 @@ static void entry_clear(struct entry *e)
 
 /* Store value (taken over) under name; ref_text (taken over) may be NULL.
  * On failure both are freed. */
-static enum sl_err put_entry(struct sl_config *cfg, const struct sl_cfg_key *k, const char *name,
+static enum sl_err put_entry(struct sl_config *cfg, const struct sl_config_key *k, const char *name,
 			     char *value, char *ref_text, bool secret, bool derived,
 			     struct sl_errbuf *eb)
 {
@@ -203,7 +203,7 @@ static void list_allowed(char *out, size_t size, const char *bar_list)
 
 /* The item of k's enum_values equal to v (case-insensitive), or an alias's
  * target; NULL if none.  *len gets the item length. */
-static const char *enum_match(const struct sl_cfg_key *k, const char *v, size_t vlen, size_t *len)
+static const char *enum_match(const struct sl_config_key *k, const char *v, size_t vlen, size_t *len)
 {
 	for (const char *p = k->enum_values; p && *p;) {
 		const char *bar = strchr(p, '|');
@@ -218,7 +218,7 @@ static const char *enum_match(const struct sl_cfg_key *k, const char *v, size_t 
 	if (vlen < sizeof tmp) {
 		memcpy(tmp, v, vlen);
 		tmp[vlen] = '\0';
-		const char *a = sl_cfg_enum_alias(k, tmp);
+		const char *a = sl_config_enum_alias(k, tmp);
 		if (a) {
 			*len = strlen(a);
 			return a;
@@ -227,16 +227,16 @@ static const char *enum_match(const struct sl_cfg_key *k, const char *v, size_t 
 	return NULL;
 }
 
-static enum sl_err bad_enum(const struct sl_cfg_key *k, const char *what, const char *item,
+static enum sl_err bad_enum(const struct sl_config_key *k, const char *what, const char *item,
 			    bool secret, struct sl_errbuf *eb)
 {
 	char allowed[512];
 	list_allowed(allowed, sizeof allowed, k->enum_values);
-	struct sl_cfg_suggest s;
-	sl_cfg_suggest_init(&s, item);
+	struct sl_config_suggest s;
+	sl_config_suggest_init(&s, item);
 	if (!secret)
-		sl_cfg_suggest_offer_list(&s, k->enum_values);
-	const char *best = sl_cfg_suggest_best(&s);
+		sl_config_suggest_offer_list(&s, k->enum_values);
+	const char *best = sl_config_suggest_best(&s);
 	if (best)
 		return sl_err_set(eb, SL_ERR_CONFIG,
 				  "%s \"%s\": expected one of %s (did you mean \"%.*s\"?)", what,
@@ -246,7 +246,7 @@ static enum sl_err bad_enum(const struct sl_cfg_key *k, const char *what, const 
 }
 
 /* Check v against k; *norm gets the normalized value (allocated). */
-static enum sl_err check_value(const struct sl_cfg_key *k, const char *v, bool secret,
+static enum sl_err check_value(const struct sl_config_key *k, const char *v, bool secret,
 			       const char *ref, char **norm, struct sl_errbuf *eb)
 {
 	char what[320];
@@ -342,24 +342,24 @@ static enum sl_err check_value(const struct sl_cfg_key *k, const char *v, bool s
 static enum sl_err unknown_key(const struct sl_config *cfg, const char *name,
 			       struct sl_errbuf *eb)
 {
-	const char *hint = sl_cfg_renamed_hint(name);
+	const char *hint = sl_config_renamed_hint(name);
 	if (hint)
 		return sl_err_set(eb, SL_ERR_CONFIG, "unknown key \"%s\": %s", name, hint);
-	struct sl_cfg_suggest s;
-	sl_cfg_suggest_init(&s, name);
+	struct sl_config_suggest s;
+	sl_config_suggest_init(&s, name);
 	size_t n;
-	const struct sl_cfg_key *keys = sl_config_keys(&n);
+	const struct sl_config_key *keys = sl_config_keys(&n);
 	for (size_t i = 0; i < n; i++)
 		if (keys[i].roles & cfg->role)
-			sl_cfg_suggest_offer(&s, keys[i].name);
-	const char *best = sl_cfg_suggest_best(&s);
+			sl_config_suggest_offer(&s, keys[i].name);
+	const char *best = sl_config_suggest_best(&s);
 	if (best)
 		return sl_err_set(eb, SL_ERR_CONFIG, "unknown key \"%s\" (did you mean \"%s\"?)",
 				  name, best);
 	return sl_err_set(eb, SL_ERR_CONFIG, "unknown key \"%s\"", name);
 }
 
-static enum sl_err wrong_role(const struct sl_config *cfg, const struct sl_cfg_key *k,
+static enum sl_err wrong_role(const struct sl_config *cfg, const struct sl_config_key *k,
 			      const char *name, struct sl_errbuf *eb)
 {
 	char users[64] = "";
@@ -376,8 +376,8 @@ static enum sl_err wrong_role(const struct sl_config *cfg, const struct sl_cfg_k
 static enum sl_err set_key(struct sl_config *cfg, const char *name, const char *raw,
 			   struct sl_errbuf *eb)
 {
-	const struct sl_cfg_key *k = sl_cfg_key_find(name);
-	const char *prefix = k ? NULL : sl_cfg_passthrough_prefix(name);
+	const struct sl_config_key *k = sl_config_key_find(name);
+	const char *prefix = k ? NULL : sl_config_passthrough_prefix(name);
 	if (k && !(k->roles & cfg->role))
 		return wrong_role(cfg, k, name, eb);
 	if (!k && !prefix)
@@ -385,11 +385,11 @@ static enum sl_err set_key(struct sl_config *cfg, const char *name, const char *
 	if (prefix && !name[strlen(prefix)])
 		return sl_err_set(eb, SL_ERR_CONFIG, "key \"%s\" names no property after \"%s\"",
 				  name, prefix);
-	bool secret = k ? k->secret : sl_cfg_passthrough_secret(name);
+	bool secret = k ? k->secret : sl_config_passthrough_secret(name);
 
 	char *resolved;
 	bool had_ref;
-	enum sl_err e = sl_cfg_resolve(k ? k->name : name, raw, &resolved, &had_ref, eb);
+	enum sl_err e = sl_config_resolve(k ? k->name : name, raw, &resolved, &had_ref, eb);
 	if (e != SL_OK)
 		return e;
 	char *ref_text = NULL;
@@ -459,7 +459,7 @@ enum sl_err sl_config_add_file(struct sl_config *cfg, const char *path, struct s
 	char *text;
 	size_t len;
 	struct sl_errbuf sub;
-	enum sl_err e = sl_cfg_read_file(path, CONFIG_FILE_MAX, &text, &len, &sub);
+	enum sl_err e = sl_config_read_file(path, CONFIG_FILE_MAX, &text, &len, &sub);
 	if (e != SL_OK)
 		return sl_err_set(eb, e == SL_ERR_NOTFOUND ? SL_ERR_NOTFOUND : SL_ERR_CONFIG,
 				  "could not load configuration: %s", sub.msg);
@@ -474,7 +474,7 @@ enum sl_err sl_config_set(struct sl_config *cfg, const char *key, const char *va
 	if (!cfg || !key)
 		return sl_err_set(eb, SL_ERR_ARG, "sl_config_set: no config or key");
 	if (!value) {
-		const struct sl_cfg_key *k = sl_cfg_key_find(key);
+		const struct sl_config_key *k = sl_config_key_find(key);
 		remove_entry(cfg, k ? k->name : key);
 		return SL_OK;
 	}
@@ -504,7 +504,7 @@ static enum sl_err derive(struct sl_config *cfg, const char *name, const char *v
 	char *v = strdup(value);
 	if (!v)
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
-	return put_entry(cfg, sl_cfg_key_find(name), name, v, NULL, false, true, eb);
+	return put_entry(cfg, sl_config_key_find(name), name, v, NULL, false, true, eb);
 }
 
 static enum sl_err missing(const struct sl_config *cfg, const char *name, const char *why,
@@ -593,7 +593,7 @@ static enum sl_err validate_store(struct sl_config *cfg, struct sl_errbuf *eb)
 			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 		}
 		bool secret = u->secret;
-		enum sl_err e = put_entry(cfg, sl_cfg_key_find("s3.endpoint"), "s3.endpoint", ep,
+		enum sl_err e = put_entry(cfg, sl_config_key_find("s3.endpoint"), "s3.endpoint", ep,
 					  ref, secret, false, eb);
 		if (e)
 			return e;
@@ -601,7 +601,7 @@ static enum sl_err validate_store(struct sl_config *cfg, struct sl_errbuf *eb)
 		sl_buf_init(&b, 0);
 		if (sl_buf_appendf(&b, "s3://%s", bucket))
 			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
-		return put_entry(cfg, sl_cfg_key_find("store.url"), "store.url", sl_buf_steal(&b),
+		return put_entry(cfg, sl_config_key_find("store.url"), "store.url", sl_buf_steal(&b),
 				 NULL, false, false, eb);
 	}
 	if (u && u->value[0]) {
@@ -677,7 +677,7 @@ static enum sl_err validate_archive(struct sl_config *cfg, struct sl_errbuf *eb)
 enum sl_err sl_config_validate(struct sl_config *cfg, struct sl_errbuf *eb)
 {
 	size_t n;
-	const struct sl_cfg_key *keys = sl_config_keys(&n);
+	const struct sl_config_key *keys = sl_config_keys(&n);
 	for (size_t i = 0; i < n; i++)
 		if ((keys[i].required & cfg->role) && !has(cfg, keys[i].name))
 			return missing(cfg, keys[i].name, NULL, eb);
@@ -730,7 +730,7 @@ enum sl_err sl_config_load_string(const char *text, size_t len, unsigned role,
 
 const char *sl_config_get(const struct sl_config *cfg, const char *key)
 {
-	const struct sl_cfg_key *k = sl_cfg_key_find(key);
+	const struct sl_config_key *k = sl_config_key_find(key);
 	const struct entry *e = find_entry(cfg, k ? k->name : key);
 	if (e)
 		return e->value;
@@ -752,7 +752,7 @@ bool sl_config_get_bool(const struct sl_config *cfg, const char *key)
 
 bool sl_config_is_set(const struct sl_config *cfg, const char *key)
 {
-	const struct sl_cfg_key *k = sl_cfg_key_find(key);
+	const struct sl_config_key *k = sl_config_key_find(key);
 	return explicit_entry(cfg, k ? k->name : key) != NULL;
 }
 
@@ -854,13 +854,13 @@ static void put_escaped(FILE *out, const char *s, bool is_key)
 enum sl_err sl_config_print(const struct sl_config *cfg, FILE *out)
 {
 	size_t nk;
-	const struct sl_cfg_key *keys = sl_config_keys(&nk);
+	const struct sl_config_key *keys = sl_config_keys(&nk);
 	struct line *lines = calloc(nk + cfg->n + 1, sizeof *lines);
 	if (!lines)
 		return SL_ERR_NOMEM;
 	size_t n = 0;
 	for (size_t i = 0; i < nk; i++) {
-		const struct sl_cfg_key *k = &keys[i];
+		const struct sl_config_key *k = &keys[i];
 		if (!(k->roles & cfg->role))
 			continue;
 		const struct entry *e = find_entry(cfg, k->name);

@@ -32,10 +32,10 @@
 #include "core/err.h"
 
 /* Bitmask: which commands accept a key. */
-enum sl_cfg_role { SL_ROLE_CAPTURE = 1, SL_ROLE_ARCHIVE = 2, SL_ROLE_RUN = 4 };
+enum sl_config_role { SL_ROLE_CAPTURE = 1, SL_ROLE_ARCHIVE = 2, SL_ROLE_RUN = 4 };
 #define SL_ROLE_ALL (SL_ROLE_CAPTURE | SL_ROLE_ARCHIVE | SL_ROLE_RUN)
 
-enum sl_cfg_type {
+enum sl_config_type {
 	SL_CFG_STRING,      /* any text, may be empty */
 	SL_CFG_INT,         /* signed 64-bit decimal within [min, max] */
 	SL_CFG_BOOL,        /* true|false, case-insensitive; stored as "true"/"false" */
@@ -45,14 +45,14 @@ enum sl_cfg_type {
 			       stored as plain milliseconds; [min, max] in ms */
 };
 
-struct sl_cfg_key {
+struct sl_config_key {
 	const char *name;
-	enum sl_cfg_type type;
+	enum sl_config_type type;
 	const char *def;         /* default as text; NULL = no default (see doc) */
 	const char *enum_values; /* "a|b|c" for ENUM and LIST; NULL otherwise */
 	int64_t min, max;        /* INT and DURATION_MS bounds (inclusive) */
 	bool secret;             /* never printed or echoed in messages */
-	unsigned roles;          /* enum sl_cfg_role bits that accept the key */
+	unsigned roles;          /* enum sl_config_role bits that accept the key */
 	const char *doc;         /* one or two sentences for docs and --help */
 	unsigned required;       /* roles for which the key must be set */
 	const char *aliases;     /* "old|other" accepted names, stored under `name`; NULL if none */
@@ -122,7 +122,7 @@ enum sl_err sl_config_split_list(const char *value, char ***items, size_t *n,
 enum sl_err sl_config_print(const struct sl_config *cfg, FILE *out);
 
 /* The key table, for docs and --help. */
-const struct sl_cfg_key *sl_config_keys(size_t *n);
+const struct sl_config_key *sl_config_keys(size_t *n);
 /* Passthrough prefixes ("kafka.", ...), NULL-terminated. */
 const char *const *sl_config_passthrough_prefixes(void);
 /* Name of a role bit: "capture", "archive", "run". */

@@ -24,7 +24,7 @@
 #define I32 INT32_MAX
 #define HOUR_MS 3600000
 
-static const struct sl_cfg_key keys[] = {
+static const struct sl_config_key keys[] = {
 	/* --- every command --------------------------------------------- */
 	{.name = "name", .type = SL_CFG_STRING, .roles = ALL,
 	 .doc = "Name of this connector instance, shown in logs and status output. "
@@ -419,7 +419,7 @@ static const struct {
 			      "\"kafka.bootstrap.servers\""},
 };
 
-const struct sl_cfg_key *sl_config_keys(size_t *n)
+const struct sl_config_key *sl_config_keys(size_t *n)
 {
 	if (n)
 		*n = sizeof keys / sizeof keys[0];
@@ -455,7 +455,7 @@ static bool in_bar_list(const char *list, const char *name)
 	return false;
 }
 
-const struct sl_cfg_key *sl_cfg_key_find(const char *name)
+const struct sl_config_key *sl_config_key_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (!strcmp(keys[i].name, name) || (keys[i].aliases && in_bar_list(keys[i].aliases, name)))
@@ -463,7 +463,7 @@ const struct sl_cfg_key *sl_cfg_key_find(const char *name)
 	return NULL;
 }
 
-const char *sl_cfg_enum_alias(const struct sl_cfg_key *k, const char *value)
+const char *sl_config_enum_alias(const struct sl_config_key *k, const char *value)
 {
 	for (size_t i = 0; i < sizeof enum_aliases / sizeof enum_aliases[0]; i++)
 		if (!strcmp(enum_aliases[i].key, k->name) &&
@@ -472,7 +472,7 @@ const char *sl_cfg_enum_alias(const struct sl_cfg_key *k, const char *value)
 	return NULL;
 }
 
-bool sl_cfg_enum_alias_at(const struct sl_cfg_key *k, unsigned i, const char **alias,
+bool sl_config_enum_alias_at(const struct sl_config_key *k, unsigned i, const char **alias,
 			  const char **value)
 {
 	unsigned seen = 0;
@@ -488,7 +488,7 @@ bool sl_cfg_enum_alias_at(const struct sl_cfg_key *k, unsigned i, const char **a
 	return false;
 }
 
-const char *sl_cfg_passthrough_prefix(const char *name)
+const char *sl_config_passthrough_prefix(const char *name)
 {
 	for (size_t i = 0; passthrough[i]; i++)
 		if (!strncmp(name, passthrough[i], strlen(passthrough[i])))
@@ -496,7 +496,7 @@ const char *sl_cfg_passthrough_prefix(const char *name)
 	return NULL;
 }
 
-bool sl_cfg_passthrough_secret(const char *name)
+bool sl_config_passthrough_secret(const char *name)
 {
 	static const char *const marks[] = {"password", "secret", "sasl.jaas", "ssl.key"};
 	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
@@ -505,7 +505,7 @@ bool sl_cfg_passthrough_secret(const char *name)
 	return false;
 }
 
-const char *sl_cfg_renamed_hint(const char *name)
+const char *sl_config_renamed_hint(const char *name)
 {
 	for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++)
 		if (!strcmp(renamed[i].name, name))

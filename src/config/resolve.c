@@ -21,7 +21,7 @@
 #include "config/props.h"
 #include "core/buf.h"
 
-enum sl_err sl_cfg_read_file(const char *path, size_t max, char **out, size_t *len,
+enum sl_err sl_config_read_file(const char *path, size_t max, char **out, size_t *len,
 			     struct sl_errbuf *eb)
 {
 	*out = NULL;
@@ -123,7 +123,7 @@ static enum sl_err file_lookup(const char *cfg_key, const char *ref, const char 
 	char *text;
 	size_t len;
 	struct sl_errbuf sub;
-	enum sl_err e = sl_cfg_read_file(path, SL_RESOLVE_FILE_MAX, &text, &len, &sub);
+	enum sl_err e = sl_config_read_file(path, SL_RESOLVE_FILE_MAX, &text, &len, &sub);
 	if (e != SL_OK)
 		return sl_err_set(eb, SL_ERR_CONFIG, "config key \"%s\": reference %s: %s",
 				  cfg_key, ref, sub.msg);
@@ -152,7 +152,7 @@ static bool provider_char(char c)
 	       c == '_' || c == '.' || c == '-';
 }
 
-enum sl_err sl_cfg_resolve(const char *cfg_key, const char *value, char **out, bool *had_ref,
+enum sl_err sl_config_resolve(const char *cfg_key, const char *value, char **out, bool *had_ref,
 			   struct sl_errbuf *eb)
 {
 	*out = NULL;

@@ -26,12 +26,12 @@
 /* Resolve every reference in value.  *out is a new string the caller frees;
  * *had_ref tells whether any reference was replaced.  cfg_key names the
  * config key in messages. */
-enum sl_err sl_cfg_resolve(const char *cfg_key, const char *value, char **out, bool *had_ref,
+enum sl_err sl_config_resolve(const char *cfg_key, const char *value, char **out, bool *had_ref,
 			   struct sl_errbuf *eb);
 
 /* Read a whole regular file (at most max bytes) into a NUL-terminated
  * allocation the caller frees; what names the file's role in messages. */
-enum sl_err sl_cfg_read_file(const char *path, size_t max, char **out, size_t *len,
+enum sl_err sl_config_read_file(const char *path, size_t max, char **out, size_t *len,
 			     struct sl_errbuf *eb);
 
 #endif

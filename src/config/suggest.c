@@ -28,7 +28,7 @@ static size_t min3(size_t a, size_t b, size_t c)
 	return m < c ? m : c;
 }
 
-size_t sl_cfg_suggest_distance(const char *a, size_t alen, const char *b, size_t blen)
+size_t sl_config_suggest_distance(const char *a, size_t alen, const char *b, size_t blen)
 {
 	if (alen > SUGGEST_MAX || blen > SUGGEST_MAX)
 		return SIZE_MAX;
@@ -54,7 +54,7 @@ size_t sl_cfg_suggest_distance(const char *a, size_t alen, const char *b, size_t
 	return prev[blen];
 }
 
-void sl_cfg_suggest_init(struct sl_cfg_suggest *s, const char *word)
+void sl_config_suggest_init(struct sl_config_suggest *s, const char *word)
 {
 	s->word = word;
 	s->best = NULL;
@@ -73,15 +73,15 @@ static size_t budget(size_t len)
 	return 3;
 }
 
-static void offer(struct sl_cfg_suggest *s, const char *cand, size_t clen)
+static void offer(struct sl_config_suggest *s, const char *cand, size_t clen)
 {
 	size_t wlen = strlen(s->word);
 	if (!wlen || !clen)
 		return;
-	size_t d = sl_cfg_suggest_distance(s->word, wlen, cand, clen);
+	size_t d = sl_config_suggest_distance(s->word, wlen, cand, clen);
 	/* "hostname" for "database.hostname": the prefix was left out. */
 	if (d > 1 && clen > wlen + 1 && cand[clen - wlen - 1] == '.' &&
-	    sl_cfg_suggest_distance(s->word, wlen, cand + clen - wlen, wlen) == 0)
+	    sl_config_suggest_distance(s->word, wlen, cand + clen - wlen, wlen) == 0)
 		d = 1;
 	if (d <= budget(wlen) && d < s->best_d) {
 		s->best = cand;
@@ -89,12 +89,12 @@ static void offer(struct sl_cfg_suggest *s, const char *cand, size_t clen)
 	}
 }
 
-void sl_cfg_suggest_offer(struct sl_cfg_suggest *s, const char *cand)
+void sl_config_suggest_offer(struct sl_config_suggest *s, const char *cand)
 {
 	offer(s, cand, strlen(cand));
 }
 
-void sl_cfg_suggest_offer_list(struct sl_cfg_suggest *s, const char *bar_list)
+void sl_config_suggest_offer_list(struct sl_config_suggest *s, const char *bar_list)
 {
 	/* Only the first item of a '|' list can be returned as a C string
 	 * pointing into the list, so close items are remembered by position
@@ -108,7 +108,7 @@ void sl_cfg_suggest_offer_list(struct sl_cfg_suggest *s, const char *bar_list)
 	}
 }
 
-const char *sl_cfg_suggest_best(const struct sl_cfg_suggest *s)
+const char *sl_config_suggest_best(const struct sl_config_suggest *s)
 {
 	return s->best;
 }

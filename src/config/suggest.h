@@ -14,21 +14,21 @@
 
 #include <stddef.h>
 
-struct sl_cfg_suggest {
+struct sl_config_suggest {
 	const char *word;
 	const char *best; /* NULL until a candidate is close enough */
 	size_t best_d;
 };
 
-void sl_cfg_suggest_init(struct sl_cfg_suggest *s, const char *word);
-void sl_cfg_suggest_offer(struct sl_cfg_suggest *s, const char *cand);
+void sl_config_suggest_init(struct sl_config_suggest *s, const char *word);
+void sl_config_suggest_offer(struct sl_config_suggest *s, const char *cand);
 /* Candidates separated by '|' (an enum_values string). */
-void sl_cfg_suggest_offer_list(struct sl_cfg_suggest *s, const char *bar_list);
+void sl_config_suggest_offer_list(struct sl_config_suggest *s, const char *bar_list);
 /* The best candidate or NULL.  Points into what was offered; after
  * offer_list it points inside the list, so print strcspn(best, "|") bytes. */
-const char *sl_cfg_suggest_best(const struct sl_cfg_suggest *s);
+const char *sl_config_suggest_best(const struct sl_config_suggest *s);
 
 /* Edit distance as used above; SIZE_MAX when either string is too long. */
-size_t sl_cfg_suggest_distance(const char *a, size_t alen, const char *b, size_t blen);
+size_t sl_config_suggest_distance(const char *a, size_t alen, const char *b, size_t blen);
 
 #endif

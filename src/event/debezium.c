@@ -17,6 +17,7 @@
  * type, items|fields, optional, name, version, doc, parameters, default,
  * field.
  */
+#include "core/civil.h"
 #include "event/debezium.h"
 
 #include <inttypes.h>
@@ -164,7 +165,7 @@ struct colenc {
 	bool is_int_array_toast; /* placeholder renders as its bytes */
 	int scale, precision;    /* numeric; fraction width for timestamptz */
 	int bits_len;            /* Bits `length` */
-	enum sl_pg_geo_shape shape; /* K_GEOM_SHAPE */
+	enum sl_pggeo_shape shape; /* K_GEOM_SHAPE */
 	const char *sname;       /* Connect schema name, or NULL */
 };
 
@@ -1070,13 +1071,13 @@ static enum sl_err hs_parse(struct ctx *x, const struct sl_column *col, const ch
 	struct cache *c = x->c;
 	sl_buf_reset(&c->hs_text);
 	PUT(sl_buf_reserve(&c->hs_text, n));
-	struct sl_pg_hstore_iter it;
-	sl_pg_hstore_begin(&it, s, n, c->hs_text.data);
+	struct sl_pgtext_hstore_iter it;
+	sl_pgtext_hstore_begin(&it, s, n, c->hs_text.data);
 	size_t np = 0;
 	bool sorted = true; /* keys ascending as hstore stores them: then unique */
 	for (;;) {
 		struct hs_pair pr = {0};
-		int r = sl_pg_hstore_next(&it, &pr.k, &pr.kn, &pr.v, &pr.vn);
+		int r = sl_pgtext_hstore_next(&it, &pr.k, &pr.kn, &pr.v, &pr.vn);
 		if (r == 0)
 			break;
 		if (r < 0)
@@ -1229,19 +1230,6 @@ static enum sl_err put_hms(struct sl_buf *b, int64_t us_of_day, int fixed_width)
 	return SL_OK;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 static int64_t floordiv(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
@@ -1256,7 +1244,7 @@ static enum sl_err put_zoned_ts(struct sl_buf *b, int64_t us, int width)
 	int64_t tod = us - days * 86400000000LL;
 	int64_t y;
 	int m, d;
-	civil_from_days(days, &y, &m, &d);
+	sl_civil_from_days(days, &y, &m, &d);
 	if (y >= 0 && y <= 9999 && width >= 0 && width <= 6) {
 		/* The common case in one go: "yyyy-MM-ddTHH:mm:ss[.f]Z". */
 		char t[40];
@@ -1313,19 +1301,19 @@ static enum sl_err put_numeric_struct(struct sl_buf *b, int scale, const uint8_t
 }
 
 /* Unscaled bytes of a finite numeric, into sb (emptied first). */
-static enum sl_err unscaled_into(struct sl_buf *sb, const struct sl_pg_numeric *num, int scale,
+static enum sl_err unscaled_into(struct sl_buf *sb, const struct sl_pgtext_numeric *num, int scale,
 				 const uint8_t **u, size_t *n)
 {
 	size_t need = (num->nip + (size_t)(scale > 0 ? scale : 0)) / 2 + 8;
 	sl_buf_reset(sb);
 	PUT(sl_buf_reserve(sb, need));
-	*n = sl_pg_numeric_unscaled(num, scale, (uint8_t *)sb->data, need);
+	*n = sl_pgtext_numeric_unscaled(num, scale, (uint8_t *)sb->data, need);
 	*u = (const uint8_t *)sb->data;
 	return *n ? SL_OK : SL_ERR_NOMEM;
 }
 
 /* Unscaled bytes of a finite numeric, into the cache's scratch buffer. */
-static enum sl_err unscaled(struct ctx *x, const struct sl_pg_numeric *num, int scale,
+static enum sl_err unscaled(struct ctx *x, const struct sl_pgtext_numeric *num, int scale,
 			    const uint8_t **u, size_t *n)
 {
 	return unscaled_into(&x->c->scratch, num, scale, u, n);
@@ -1372,8 +1360,8 @@ static bool money_plain(const char *s, size_t n, char *out, size_t cap, size_t *
 static enum sl_err put_money_precise(struct ctx *x, struct sl_buf *b, const char *plain,
 				     size_t n, int scale)
 {
-	struct sl_pg_numeric num;
-	if (!sl_pg_parse_numeric(plain, n, &num))
+	struct sl_pgtext_numeric num;
+	if (!sl_pgtext_parse_numeric(plain, n, &num))
 		return SL_ERR_PROTO;
 	/* Round half up at `scale` fraction digits: add one unit when the
 	 * first dropped digit is >= 5, by rendering into a digit buffer. */
@@ -1402,16 +1390,16 @@ static enum sl_err put_money_precise(struct ctx *x, struct sl_buf *b, const char
 			nd++;
 		}
 	}
-	struct sl_pg_numeric r = {.special = SL_PG_NUM_FINITE, .neg = num.neg, .ip = dig, .nip = nd};
+	struct sl_pgtext_numeric r = {.special = SL_PG_NUM_FINITE, .neg = num.neg, .ip = dig, .nip = nd};
 	uint8_t u[40];
-	size_t un = sl_pg_numeric_unscaled(&r, 0, u, sizeof u);
+	size_t un = sl_pgtext_numeric_unscaled(&r, 0, u, sizeof u);
 	if (!un)
 		return SL_ERR_PROTO;
 	(void)x;
 	return sl_json_base64(b, u, un, 0);
 }
 
-static enum sl_err put_interval_string(struct sl_buf *b, const struct sl_pg_interval *iv)
+static enum sl_err put_interval_string(struct sl_buf *b, const struct sl_pgtext_interval *iv)
 {
 	PUT(sl_buf_appendf(b, "\"P%" PRId64 "Y%" PRId64 "M%" PRId64 "DT%" PRId64 "H%" PRId64 "M",
 			   iv->years, iv->months, iv->days, iv->hours, iv->minutes));
@@ -1434,7 +1422,7 @@ static enum sl_err put_interval_string(struct sl_buf *b, const struct sl_pg_inte
 
 /* Debezium's MicroDuration.durationMicros with 365.25/12 days per month,
  * evaluated in the same double arithmetic. */
-static int64_t interval_micros(const struct sl_pg_interval *iv)
+static int64_t interval_micros(const struct sl_pgtext_interval *iv)
 {
 	double seconds = (double)iv->seconds + (double)iv->micros / 1000000.0;
 	double days_per_month = 365.25 / 12.0;
@@ -1546,15 +1534,15 @@ static bool put_tstz_text(struct sl_buf *b, const char *s, size_t n, int width, 
  * NaN and infinities are numeric's own spellings). */
 static bool parse_f64(const struct colenc *e, const char *s, size_t n, double *d)
 {
-	struct sl_pg_numeric num;
-	if (e->k == K_DEC_DOUBLE && sl_pg_parse_numeric(s, n, &num) &&
+	struct sl_pgtext_numeric num;
+	if (e->k == K_DEC_DOUBLE && sl_pgtext_parse_numeric(s, n, &num) &&
 	    num.special != SL_PG_NUM_FINITE) {
 		*d = num.special == SL_PG_NUM_NAN ? __builtin_nan("")
 		     : num.special == SL_PG_NUM_POS_INF ? __builtin_inf()
 							: -__builtin_inf();
 		return true;
 	}
-	return sl_pg_parse_double(s, n, d);
+	return sl_pgtext_parse_double(s, n, d);
 }
 
 /* ---- geometric, PostGIS and pgvector values --------------------------------- */
@@ -1566,7 +1554,7 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 static enum sl_err put_point_struct(struct sl_buf *b, double px, double py)
 {
 	uint8_t wkb[SL_WKB_POINT_LEN];
-	sl_wkb_point_bytes(wkb, px, py);
+	sl_pggeo_wkb_point_bytes(wkb, px, py);
 	PUT(sl_buf_puts(b, "{\"x\":"));
 	PUT(sl_json_f64(b, px));
 	PUT(sl_buf_puts(b, ",\"y\":"));
@@ -1583,7 +1571,7 @@ static const char *const shape_names[] = {"box", "lseg", "path", "polygon"};
  * polygon one ring of its vertices, lseg and path are LINESTRINGs), no
  * SRID, and the extensions naming the type.  closed < 0 leaves a path's
  * "closed" out. */
-static enum sl_err put_geom_shape_xy(struct cache *c, struct sl_buf *b, enum sl_pg_geo_shape shape,
+static enum sl_err put_geom_shape_xy(struct cache *c, struct sl_buf *b, enum sl_pggeo_shape shape,
 				     const double *xy, size_t np, int closed)
 {
 	struct sl_buf *w = &c->geo_wkb;
@@ -1592,12 +1580,12 @@ static enum sl_err put_geom_shape_xy(struct cache *c, struct sl_buf *b, enum sl_
 	case SL_GEO_BOX: {
 		const double ring[10] = {xy[0], xy[1], xy[0], xy[3], xy[2],
 					 xy[3], xy[2], xy[1], xy[0], xy[1]};
-		PUT(sl_wkb_polygon(w, ring, 5));
+		PUT(sl_pggeo_wkb_polygon(w, ring, 5));
 		break;
 	}
 	case SL_GEO_LSEG:
-	case SL_GEO_PATH: PUT(sl_wkb_linestring(w, xy, np)); break;
-	case SL_GEO_POLYGON: PUT(sl_wkb_polygon(w, xy, np)); break;
+	case SL_GEO_PATH: PUT(sl_pggeo_wkb_linestring(w, xy, np)); break;
+	case SL_GEO_POLYGON: PUT(sl_pggeo_wkb_polygon(w, xy, np)); break;
 	}
 	PUT(sl_buf_puts(b, "{\"wkb\":"));
 	PUT(sl_json_base64(b, w->data, w->len, 0));
@@ -1615,7 +1603,7 @@ static enum sl_err put_geom_shape(struct ctx *x, struct sl_buf *b, const struct 
 	bool closed;
 	struct sl_buf *v = &c->geo_xy;
 	sl_buf_reset(v);
-	if (!sl_pg_geo_parse(e->shape, s, n, v, &np, &closed))
+	if (!sl_pggeo_parse(e->shape, s, n, v, &np, &closed))
 		return bad_value(x, col, s, n);
 	const double *xy = (const double *)(void *)v->data;
 	if (e->shape == SL_GEO_POLYGON && np >= 2 &&
@@ -1638,7 +1626,7 @@ static enum sl_err put_postgis(struct ctx *x, struct sl_buf *b, const struct sl_
 	bool has_srid;
 	int32_t srid;
 	sl_buf_reset(w);
-	if (!sl_pg_ewkb_from_hex(s, n, w, &has_srid, &srid))
+	if (!sl_pggeo_ewkb_from_hex(s, n, w, &has_srid, &srid))
 		return bad_value(x, col, s, n);
 	PUT(sl_buf_puts(b, "{\"wkb\":"));
 	PUT(sl_json_base64(b, w->data, w->len, 0));
@@ -1651,15 +1639,15 @@ static enum sl_err put_postgis(struct ctx *x, struct sl_buf *b, const struct sl_
 static enum sl_err put_vector(struct ctx *x, struct sl_buf *b, const struct sl_column *col,
 			      const struct colenc *e, const char *s, size_t n)
 {
-	struct sl_pg_vec_iter it;
-	if (!sl_pg_vector_begin(&it, s, n))
+	struct sl_pgvec_vec_iter it;
+	if (!sl_pgvec_vector_begin(&it, s, n))
 		return bad_value(x, col, s, n);
 	const struct colenc el = {.k = e->k == K_DVECTOR ? K_FLOAT64 : K_FLOAT32};
 	PUT(sl_buf_putc(b, '['));
 	for (bool first = true;; first = false) {
 		const char *v;
 		size_t vn;
-		int r = sl_pg_vector_next(&it, &v, &vn);
+		int r = sl_pgvec_vector_next(&it, &v, &vn);
 		if (r == 0)
 			break;
 		if (r < 0)
@@ -1675,7 +1663,7 @@ static enum sl_err put_vector(struct ctx *x, struct sl_buf *b, const struct sl_c
 static bool parse_short(const char *s, size_t n, int16_t *out)
 {
 	int64_t v;
-	if (!sl_pg_parse_int64(s, n, &v) || v < INT16_MIN || v > INT16_MAX)
+	if (!sl_pgtext_parse_int64(s, n, &v) || v < INT16_MIN || v > INT16_MAX)
 		return false;
 	*out = (int16_t)v;
 	return true;
@@ -1689,11 +1677,11 @@ static enum sl_err put_sparsevec(struct ctx *x, struct sl_buf *b, const struct s
 				 const char *s, size_t n)
 {
 	struct cache *c = x->c;
-	struct sl_pg_vec_iter it;
+	struct sl_pgvec_vec_iter it;
 	const char *d;
 	size_t dn;
 	int16_t dims;
-	if (!sl_pg_sparsevec_begin(&it, s, n, &d, &dn))
+	if (!sl_pgvec_sparsevec_begin(&it, s, n, &d, &dn))
 		return bad_value(x, col, s, n);
 	if (!parse_short(d, dn, &dims))
 		return sl_err_set(x->eb, SL_ERR_PROTO,
@@ -1706,7 +1694,7 @@ static enum sl_err put_sparsevec(struct ctx *x, struct sl_buf *b, const struct s
 		struct hs_pair pr = {0};
 		const char *k;
 		size_t kn;
-		int r = sl_pg_sparsevec_next(&it, &k, &kn, &pr.v, &pr.vn);
+		int r = sl_pgvec_sparsevec_next(&it, &k, &kn, &pr.v, &pr.vn);
 		if (r == 0)
 			break;
 		if (r < 0 || !parse_short(k, kn, &pr.ki) || pr.vn == 0)
@@ -1740,12 +1728,12 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 			      const struct colenc *e, const char *s, size_t n)
 {
 	int64_t i64;
-	enum sl_pg_inf inf;
+	enum sl_pgtext_inf inf;
 	switch (e->k) {
 	case K_OMIT: return SL_OK;
 	case K_BOOL: {
 		bool v;
-		if (!sl_pg_parse_bool(s, n, &v))
+		if (!sl_pgtext_parse_bool(s, n, &v))
 			return bad_value(x, col, s, n);
 		return sl_buf_puts(b, v ? "true" : "false");
 	}
@@ -1756,14 +1744,14 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		if (put_int_text(b, e->k, s, n, &err))
 			return err;
 	}
-		if (!sl_pg_parse_int64(s, n, &i64) ||
+		if (!sl_pgtext_parse_int64(s, n, &i64) ||
 		    (e->k == K_INT16 && (i64 < INT16_MIN || i64 > INT16_MAX)) ||
 		    (e->k == K_INT32 && (i64 < INT32_MIN || i64 > INT32_MAX)))
 			return bad_value(x, col, s, n);
 		return sl_json_i64(b, i64);
 	case K_FLOAT32: {
 		float f;
-		if (!sl_pg_parse_float(s, n, &f))
+		if (!sl_pgtext_parse_float(s, n, &f))
 			return bad_value(x, col, s, n);
 		return sl_json_f32(b, f);
 	}
@@ -1780,8 +1768,8 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		return sl_json_f64_from(b, d, s, n);
 	}
 	case K_DEC_STRING: {
-		struct sl_pg_numeric num;
-		if (!sl_pg_parse_numeric(s, n, &num))
+		struct sl_pgtext_numeric num;
+		if (!sl_pgtext_parse_numeric(s, n, &num))
 			return bad_value(x, col, s, n);
 		/* SpecialValueDecimal.toString(): the enum constant's name. */
 		if (num.special == SL_PG_NUM_NAN)
@@ -1794,8 +1782,8 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 	}
 	case K_DEC_FIXED:
 	case K_DEC_VAR: {
-		struct sl_pg_numeric num;
-		if (!sl_pg_parse_numeric(s, n, &num))
+		struct sl_pgtext_numeric num;
+		if (!sl_pgtext_parse_numeric(s, n, &num))
 			return bad_value(x, col, s, n);
 		if (num.special != SL_PG_NUM_FINITE)
 			return precise_special(x, col, s, n);
@@ -1824,7 +1812,7 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 			return sl_json_str(b, plain, pl);
 		if (e->k == K_MONEY_DOUBLE) {
 			double d;
-			if (!sl_pg_parse_double(plain, pl, &d))
+			if (!sl_pgtext_parse_double(plain, pl, &d))
 				return bad_value(x, col, s, n);
 			return sl_json_f64(b, d);
 		}
@@ -1838,14 +1826,14 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		if (put_tstz_text(b, s, n, e->scale, &err))
 			return err;
 	}
-		if (!sl_pg_parse_timestamptz(s, n, &i64, &inf))
+		if (!sl_pgtext_parse_timestamptz(s, n, &i64, &inf))
 			return bad_value(x, col, s, n);
 		if (inf)
 			return sl_buf_puts(b, inf > 0 ? "\"infinity\"" : "\"-infinity\"");
 		return put_zoned_ts(b, i64, e->scale);
 	case K_TIMETZ: {
 		int32_t off;
-		if (!sl_pg_parse_timetz(s, n, &i64, &off))
+		if (!sl_pgtext_parse_timetz(s, n, &i64, &off))
 			return bad_value(x, col, s, n);
 		/* withOffsetSameInstant(UTC): wraps around midnight. */
 		int64_t utc = (i64 - (int64_t)off * 1000000) % 86400000000LL;
@@ -1857,27 +1845,27 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 	}
 	case K_TS_MICRO:
 	case K_TS_MILLI:
-		if (!sl_pg_parse_timestamp(s, n, &i64, &inf))
+		if (!sl_pgtext_parse_timestamp(s, n, &i64, &inf))
 			return bad_value(x, col, s, n);
 		if (inf)
 			i64 = inf > 0 ? PG_INF_US : PG_NINF_US;
 		return sl_json_i64(b, e->k == K_TS_MICRO ? i64 : floordiv(i64, 1000));
 	case K_DATE:
-		if (!sl_pg_parse_date(s, n, &i64, &inf))
+		if (!sl_pgtext_parse_date(s, n, &i64, &inf))
 			return bad_value(x, col, s, n);
 		/* Debezium maps infinite dates to LocalDate -5877611-06-21/22. */
 		if (inf)
-			i64 = sl_pg_days_from_civil(-5877611, 6, inf > 0 ? 21 : 22);
+			i64 = sl_civil_days_from(-5877611, 6, inf > 0 ? 21 : 22);
 		return sl_json_i64(b, i64);
 	case K_TIME_MICRO:
 	case K_TIME_MILLI:
-		if (!sl_pg_parse_time(s, n, &i64))
+		if (!sl_pgtext_parse_time(s, n, &i64))
 			return bad_value(x, col, s, n);
 		return sl_json_i64(b, e->k == K_TIME_MICRO ? i64 : i64 / 1000);
 	case K_INTERVAL_MICRO:
 	case K_INTERVAL_STRING: {
-		struct sl_pg_interval iv;
-		if (!sl_pg_parse_interval(s, n, &iv))
+		struct sl_pgtext_interval iv;
+		if (!sl_pgtext_parse_interval(s, n, &iv))
 			return bad_value(x, col, s, n);
 		if (e->k == K_INTERVAL_STRING)
 			return put_interval_string(b, &iv);
@@ -1887,7 +1875,7 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 		size_t len;
 		sl_buf_reset(&x->c->scratch);
 		PUT(sl_buf_reserve(&x->c->scratch, n / 2 + 1));
-		if (!sl_pg_parse_bytea(s, n, (uint8_t *)x->c->scratch.data, &len))
+		if (!sl_pgtext_parse_bytea(s, n, (uint8_t *)x->c->scratch.data, &len))
 			return bad_value(x, col, s, n);
 		return put_binary(b, x->o->binary, x->c->scratch.data, len);
 	}
@@ -1917,14 +1905,14 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 	}
 	case K_POINT: {
 		double px, py;
-		if (!sl_pg_point_parse(s, n, &px, &py))
+		if (!sl_pggeo_point_parse(s, n, &px, &py))
 			return bad_value(x, col, s, n);
 		return put_point_struct(b, px, py);
 	}
 	case K_GEOM_SHAPE: return put_geom_shape(x, b, col, e, s, n);
 	case K_CIRCLE: {
 		double cx, cy, r;
-		if (!sl_pg_circle_parse(s, n, &cx, &cy, &r))
+		if (!sl_pggeo_circle_parse(s, n, &cx, &cy, &r))
 			return bad_value(x, col, s, n);
 		PUT(sl_buf_puts(b, "{\"center\":"));
 		PUT(put_point_struct(b, cx, cy));
@@ -1934,7 +1922,7 @@ static enum sl_err put_scalar(struct ctx *x, struct sl_buf *b, const struct sl_c
 	}
 	case K_LINE: {
 		double la, lb, lc;
-		if (!sl_pg_line_parse(s, n, &la, &lb, &lc))
+		if (!sl_pggeo_line_parse(s, n, &la, &lb, &lc))
 			return bad_value(x, col, s, n);
 		PUT(sl_buf_puts(b, "{\"a\":"));
 		PUT(sl_json_f64(b, la));
@@ -2047,13 +2035,13 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 				 struct sl_tvalue *out)
 {
 	int64_t i64;
-	enum sl_pg_inf inf;
+	enum sl_pgtext_inf inf;
 	tv_set(out, SL_TV_NONE);
 	switch (e->k) {
 	case K_OMIT: return SL_OK;
 	case K_BOOL: {
 		bool v;
-		if (!sl_pg_parse_bool(s, n, &v))
+		if (!sl_pgtext_parse_bool(s, n, &v))
 			return bad_value(x, col, s, n);
 		tv_set(out, SL_TV_BOOL);
 		out->b = v;
@@ -2063,7 +2051,7 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 	case K_INT32:
 	case K_INT64:
 		/* put_int_text() takes a subset of these, with the same value. */
-		if (!sl_pg_parse_int64(s, n, &i64) ||
+		if (!sl_pgtext_parse_int64(s, n, &i64) ||
 		    (e->k == K_INT16 && (i64 < INT16_MIN || i64 > INT16_MAX)) ||
 		    (e->k == K_INT32 && (i64 < INT32_MIN || i64 > INT32_MAX)))
 			return bad_value(x, col, s, n);
@@ -2073,7 +2061,7 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 		/* The float itself: the JSON has its shortest digits, which read
 		 * back as a float (not as a double) give exactly f. */
 		float f;
-		if (!sl_pg_parse_float(s, n, &f))
+		if (!sl_pgtext_parse_float(s, n, &f))
 			return bad_value(x, col, s, n);
 		tv_set(out, SL_TV_DOUBLE);
 		out->d = (double)f;
@@ -2097,8 +2085,8 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 		return SL_OK;
 	}
 	case K_DEC_STRING: {
-		struct sl_pg_numeric num;
-		if (!sl_pg_parse_numeric(s, n, &num))
+		struct sl_pgtext_numeric num;
+		if (!sl_pgtext_parse_numeric(s, n, &num))
 			return bad_value(x, col, s, n);
 		if (num.special == SL_PG_NUM_NAN)
 			tv_const_str(out, "NAN");
@@ -2111,8 +2099,8 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 		return SL_OK;
 	}
 	case K_DEC_FIXED: {
-		struct sl_pg_numeric num;
-		if (!sl_pg_parse_numeric(s, n, &num))
+		struct sl_pgtext_numeric num;
+		if (!sl_pgtext_parse_numeric(s, n, &num))
 			return bad_value(x, col, s, n);
 		if (num.special != SL_PG_NUM_FINITE)
 			return precise_special(x, col, s, n);
@@ -2127,7 +2115,7 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 	case K_STRING: return tv_text(sb, s, n, out);
 	case K_TSTZ: {
 		/* put_tstz_text() takes a subset of these, with the same value. */
-		if (!sl_pg_parse_timestamptz(s, n, &i64, &inf))
+		if (!sl_pgtext_parse_timestamptz(s, n, &i64, &inf))
 			return bad_value(x, col, s, n);
 		if (inf) {
 			tv_const_str(out, inf > 0 ? "infinity" : "-infinity");
@@ -2143,28 +2131,28 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 	}
 	case K_TS_MICRO:
 	case K_TS_MILLI:
-		if (!sl_pg_parse_timestamp(s, n, &i64, &inf))
+		if (!sl_pgtext_parse_timestamp(s, n, &i64, &inf))
 			return bad_value(x, col, s, n);
 		if (inf)
 			i64 = inf > 0 ? PG_INF_US : PG_NINF_US;
 		tv_int(out, e->k == K_TS_MICRO ? i64 : floordiv(i64, 1000));
 		return SL_OK;
 	case K_DATE:
-		if (!sl_pg_parse_date(s, n, &i64, &inf))
+		if (!sl_pgtext_parse_date(s, n, &i64, &inf))
 			return bad_value(x, col, s, n);
 		if (inf)
-			i64 = sl_pg_days_from_civil(-5877611, 6, inf > 0 ? 21 : 22);
+			i64 = sl_civil_days_from(-5877611, 6, inf > 0 ? 21 : 22);
 		tv_int(out, i64);
 		return SL_OK;
 	case K_TIME_MICRO:
 	case K_TIME_MILLI:
-		if (!sl_pg_parse_time(s, n, &i64))
+		if (!sl_pgtext_parse_time(s, n, &i64))
 			return bad_value(x, col, s, n);
 		tv_int(out, e->k == K_TIME_MICRO ? i64 : i64 / 1000);
 		return SL_OK;
 	case K_INTERVAL_MICRO: {
-		struct sl_pg_interval iv;
-		if (!sl_pg_parse_interval(s, n, &iv))
+		struct sl_pgtext_interval iv;
+		if (!sl_pgtext_parse_interval(s, n, &iv))
 			return bad_value(x, col, s, n);
 		tv_int(out, interval_micros(&iv));
 		return SL_OK;
@@ -2173,7 +2161,7 @@ static enum sl_err scalar_tvalue(struct ctx *x, struct sl_buf *sb, const struct 
 		size_t len;
 		sl_buf_reset(sb);
 		PUT(sl_buf_reserve(sb, n / 2 + 1));
-		if (!sl_pg_parse_bytea(s, n, (uint8_t *)sb->data, &len))
+		if (!sl_pgtext_parse_bytea(s, n, (uint8_t *)sb->data, &len))
 			return bad_value(x, col, s, n);
 		if (x->o->binary == SL_DBZ_BINARY_BYTES) {
 			tv_set(out, SL_TV_BIN);
@@ -2240,15 +2228,15 @@ static enum sl_err put_array(struct ctx *x, struct sl_buf *b, const struct sl_co
 		if (!scratch)
 			return sl_err_set(x->eb, SL_ERR_NOMEM, "out of memory");
 	}
-	struct sl_pg_array_iter it;
-	sl_pg_array_begin_delim(&it, s, n, e->k == K_POSTGIS || e->k == K_GEOGRAPHY ? ':' : ',');
+	struct sl_pgtext_array_iter it;
+	sl_pgtext_array_begin_delim(&it, s, n, e->k == K_POSTGIS || e->k == K_GEOGRAPHY ? ':' : ',');
 	enum sl_err err = sl_buf_putc(b, '[');
 	bool first = true;
 	while (!err) {
 		const char *el;
 		size_t elen;
 		bool isnull;
-		int r = sl_pg_array_next(&it, scratch, n, &el, &elen, &isnull);
+		int r = sl_pgtext_array_next(&it, scratch, n, &el, &elen, &isnull);
 		if (r == 0)
 			break;
 		if (r < 0) {

@@ -33,7 +33,7 @@ static bool number(struct cur *c, double *out)
 	const char *start = c->p;
 	while (c->p < c->end && *c->p != ',' && *c->p != ')' && *c->p != '>' && *c->p != '}')
 		c->p++;
-	return c->p > start && sl_pg_parse_double(start, (size_t)(c->p - start), out);
+	return c->p > start && sl_pgtext_parse_double(start, (size_t)(c->p - start), out);
 }
 
 static bool point(struct cur *c, double *x, double *y)
@@ -55,7 +55,7 @@ static bool point_list(struct cur *c, struct sl_buf *xy, size_t *npts)
 	return true;
 }
 
-bool sl_pg_geo_parse(enum sl_pg_geo_shape shape, const char *s, size_t n, struct sl_buf *xy,
+bool sl_pggeo_parse(enum sl_pggeo_shape shape, const char *s, size_t n, struct sl_buf *xy,
 		     size_t *npts, bool *closed)
 {
 	struct cur c = {s, s + n};
@@ -85,20 +85,20 @@ bool sl_pg_geo_parse(enum sl_pg_geo_shape shape, const char *s, size_t n, struct
 	return false;
 }
 
-bool sl_pg_point_parse(const char *s, size_t n, double *x, double *y)
+bool sl_pggeo_point_parse(const char *s, size_t n, double *x, double *y)
 {
 	struct cur c = {s, s + n};
 	return point(&c, x, y) && c.p == c.end;
 }
 
-bool sl_pg_circle_parse(const char *s, size_t n, double *x, double *y, double *r)
+bool sl_pggeo_circle_parse(const char *s, size_t n, double *x, double *y, double *r)
 {
 	struct cur c = {s, s + n};
 	return eat(&c, '<') && point(&c, x, y) && eat(&c, ',') && number(&c, r) && eat(&c, '>') &&
 	       c.p == c.end;
 }
 
-bool sl_pg_line_parse(const char *s, size_t n, double *a, double *b, double *cc)
+bool sl_pggeo_line_parse(const char *s, size_t n, double *a, double *b, double *cc)
 {
 	struct cur c = {s, s + n};
 	return eat(&c, '{') && number(&c, a) && eat(&c, ',') && number(&c, b) && eat(&c, ',') &&
@@ -148,7 +148,7 @@ static enum sl_err points(struct sl_buf *out, const double *xy, size_t npts)
 	return err;
 }
 
-void sl_wkb_point_bytes(uint8_t out[SL_WKB_POINT_LEN], double x, double y)
+void sl_pggeo_wkb_point_bytes(uint8_t out[SL_WKB_POINT_LEN], double x, double y)
 {
 	out[0] = 1;
 	le32(out + 1, SL_WKB_POINT);
@@ -156,20 +156,20 @@ void sl_wkb_point_bytes(uint8_t out[SL_WKB_POINT_LEN], double x, double y)
 	le64d(out + 13, y);
 }
 
-enum sl_err sl_wkb_point(struct sl_buf *out, double x, double y)
+enum sl_err sl_pggeo_wkb_point(struct sl_buf *out, double x, double y)
 {
 	uint8_t d[SL_WKB_POINT_LEN];
-	sl_wkb_point_bytes(d, x, y);
+	sl_pggeo_wkb_point_bytes(d, x, y);
 	return sl_buf_append(out, d, sizeof d);
 }
 
-enum sl_err sl_wkb_linestring(struct sl_buf *out, const double *xy, size_t npts)
+enum sl_err sl_pggeo_wkb_linestring(struct sl_buf *out, const double *xy, size_t npts)
 {
 	enum sl_err err = head(out, SL_WKB_LINESTRING);
 	return err ? err : points(out, xy, npts);
 }
 
-enum sl_err sl_wkb_polygon(struct sl_buf *out, const double *xy, size_t npts)
+enum sl_err sl_pggeo_wkb_polygon(struct sl_buf *out, const double *xy, size_t npts)
 {
 	enum sl_err err = head(out, SL_WKB_POLYGON);
 	if (!err)
@@ -181,7 +181,7 @@ enum sl_err sl_wkb_polygon(struct sl_buf *out, const double *xy, size_t npts)
 
 #define EWKB_SRID_FLAG 0x20000000u
 
-bool sl_pg_ewkb_from_hex(const char *s, size_t n, struct sl_buf *out, bool *has_srid,
+bool sl_pggeo_ewkb_from_hex(const char *s, size_t n, struct sl_buf *out, bool *has_srid,
 			 int32_t *srid)
 {
 	*has_srid = false;

@@ -6,6 +6,7 @@
  * Dates use the proleptic Gregorian calendar with astronomical year
  * numbering (PostgreSQL's "1 BC" is year 0), as java.time does.
  */
+#include "core/civil.h"
 #include "event/pgtypes.h"
 
 #include <errno.h>
@@ -24,7 +25,7 @@ static bool eq(const char *s, size_t n, const char *lit)
 	return strlen(lit) == n && memcmp(s, lit, n) == 0;
 }
 
-bool sl_pg_parse_bool(const char *s, size_t n, bool *out)
+bool sl_pgtext_parse_bool(const char *s, size_t n, bool *out)
 {
 	/* boolout prints "t"/"f"; accept the ::text spelling too. */
 	if ((n == 1 && (s[0] == 't' || s[0] == 'f')) || eq(s, n, "true") || eq(s, n, "false")) {
@@ -34,7 +35,7 @@ bool sl_pg_parse_bool(const char *s, size_t n, bool *out)
 	return false;
 }
 
-bool sl_pg_parse_int64(const char *s, size_t n, int64_t *out)
+bool sl_pgtext_parse_int64(const char *s, size_t n, int64_t *out)
 {
 	size_t i = 0;
 	bool neg = false;
@@ -79,7 +80,7 @@ static bool float_text(const char *s, size_t n, char *tmp, size_t cap)
 	return true;
 }
 
-bool sl_pg_parse_double(const char *s, size_t n, double *out)
+bool sl_pgtext_parse_double(const char *s, size_t n, double *out)
 {
 	if (eq(s, n, "NaN")) {
 		*out = __builtin_nan("");
@@ -98,7 +99,7 @@ bool sl_pg_parse_double(const char *s, size_t n, double *out)
 	return *end == '\0' && end != tmp;
 }
 
-bool sl_pg_parse_float(const char *s, size_t n, float *out)
+bool sl_pgtext_parse_float(const char *s, size_t n, float *out)
 {
 	if (eq(s, n, "NaN")) {
 		*out = __builtin_nanf("");
@@ -114,18 +115,6 @@ bool sl_pg_parse_float(const char *s, size_t n, float *out)
 	char *end;
 	*out = strtof(tmp, &end);
 	return *end == '\0' && end != tmp;
-}
-
-int64_t sl_pg_days_from_civil(int64_t y, int m, int d)
-{
-	/* Howard Hinnant's days_from_civil, valid for any int64 year in range. */
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t mp = (m + 9) % 12;
-	int64_t doy = (153 * mp + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
 }
 
 /* Read exactly `w` digits (w>0) or, when w==0, one or more digits. */
@@ -219,7 +208,7 @@ static bool offset(const char *s, size_t n, size_t *i, int32_t *off)
 	return true;
 }
 
-static bool infinity(const char *s, size_t n, enum sl_pg_inf *inf)
+static bool infinity(const char *s, size_t n, enum sl_pgtext_inf *inf)
 {
 	if (eq(s, n, "infinity")) {
 		*inf = SL_PG_POS_INF;
@@ -239,7 +228,7 @@ static int64_t astro_year(int64_t y, bool bc)
 	return bc ? 1 - y : y;
 }
 
-bool sl_pg_parse_date(const char *s, size_t n, int64_t *days, enum sl_pg_inf *inf)
+bool sl_pgtext_parse_date(const char *s, size_t n, int64_t *days, enum sl_pgtext_inf *inf)
 {
 	if (infinity(s, n, inf))
 		return true;
@@ -248,23 +237,23 @@ bool sl_pg_parse_date(const char *s, size_t n, int64_t *days, enum sl_pg_inf *in
 	int64_t y, m, d;
 	if (!ymd(s, n, &i, &y, &m, &d) || i != n)
 		return false;
-	*days = sl_pg_days_from_civil(astro_year(y, bc), (int)m, (int)d);
+	*days = sl_civil_days_from(astro_year(y, bc), (int)m, (int)d);
 	return true;
 }
 
-bool sl_pg_parse_time(const char *s, size_t n, int64_t *us)
+bool sl_pgtext_parse_time(const char *s, size_t n, int64_t *us)
 {
 	size_t i = 0;
 	return hms(s, n, &i, us) && i == n;
 }
 
-bool sl_pg_parse_timetz(const char *s, size_t n, int64_t *us, int32_t *off_s)
+bool sl_pgtext_parse_timetz(const char *s, size_t n, int64_t *us, int32_t *off_s)
 {
 	size_t i = 0;
 	return hms(s, n, &i, us) && offset(s, n, &i, off_s) && i == n;
 }
 
-static bool timestamp(const char *s, size_t n, int64_t *us, enum sl_pg_inf *inf, bool tz)
+static bool timestamp(const char *s, size_t n, int64_t *us, enum sl_pgtext_inf *inf, bool tz)
 {
 	if (infinity(s, n, inf))
 		return true;
@@ -278,23 +267,23 @@ static bool timestamp(const char *s, size_t n, int64_t *us, enum sl_pg_inf *inf,
 		return false;
 	if (i != n)
 		return false;
-	int64_t days = sl_pg_days_from_civil(astro_year(y, bc), (int)m, (int)d);
+	int64_t days = sl_civil_days_from(astro_year(y, bc), (int)m, (int)d);
 	*us = days * 86400000000LL + t - (int64_t)off * 1000000;
 	return true;
 }
 
-bool sl_pg_parse_timestamp(const char *s, size_t n, int64_t *us, enum sl_pg_inf *inf)
+bool sl_pgtext_parse_timestamp(const char *s, size_t n, int64_t *us, enum sl_pgtext_inf *inf)
 {
 	return timestamp(s, n, us, inf, false);
 }
 
-bool sl_pg_parse_timestamptz(const char *s, size_t n, int64_t *us, enum sl_pg_inf *inf)
+bool sl_pgtext_parse_timestamptz(const char *s, size_t n, int64_t *us, enum sl_pgtext_inf *inf)
 {
 	return timestamp(s, n, us, inf, true);
 }
 
 /* One signed ISO 8601 component "[-]digits[.digits]<unit>". */
-bool sl_pg_parse_interval(const char *s, size_t n, struct sl_pg_interval *iv)
+bool sl_pgtext_parse_interval(const char *s, size_t n, struct sl_pgtext_interval *iv)
 {
 	memset(iv, 0, sizeof *iv);
 	size_t i = 0;
@@ -350,7 +339,7 @@ bool sl_pg_parse_interval(const char *s, size_t n, struct sl_pg_interval *iv)
 	return any;
 }
 
-bool sl_pg_parse_numeric(const char *s, size_t n, struct sl_pg_numeric *num)
+bool sl_pgtext_parse_numeric(const char *s, size_t n, struct sl_pgtext_numeric *num)
 {
 	memset(num, 0, sizeof *num);
 	if (eq(s, n, "NaN")) {
@@ -397,7 +386,7 @@ static void mag_muladd(uint32_t *mag, size_t *len, uint32_t mul, uint32_t add)
 		mag[(*len)++] = (uint32_t)carry;
 }
 
-size_t sl_pg_numeric_unscaled(const struct sl_pg_numeric *num, int scale, uint8_t *out,
+size_t sl_pgtext_numeric_unscaled(const struct sl_pgtext_numeric *num, int scale, uint8_t *out,
 			      size_t cap)
 {
 	if (num->special != SL_PG_NUM_FINITE)
@@ -505,7 +494,7 @@ out:
 	return res;
 }
 
-bool sl_pg_parse_bytea(const char *s, size_t n, uint8_t *out, size_t *outlen)
+bool sl_pgtext_parse_bytea(const char *s, size_t n, uint8_t *out, size_t *outlen)
 {
 	if (n < 2 || s[0] != '\\' || s[1] != 'x' || (n - 2) % 2)
 		return false;
@@ -520,7 +509,7 @@ bool sl_pg_parse_bytea(const char *s, size_t n, uint8_t *out, size_t *outlen)
 	return true;
 }
 
-void sl_pg_array_begin_delim(struct sl_pg_array_iter *it, const char *s, size_t n, char delim)
+void sl_pgtext_array_begin_delim(struct sl_pgtext_array_iter *it, const char *s, size_t n, char delim)
 {
 	memset(it, 0, sizeof *it);
 	it->s = s;
@@ -528,12 +517,12 @@ void sl_pg_array_begin_delim(struct sl_pg_array_iter *it, const char *s, size_t 
 	it->delim = delim;
 }
 
-void sl_pg_array_begin(struct sl_pg_array_iter *it, const char *s, size_t n)
+void sl_pgtext_array_begin(struct sl_pgtext_array_iter *it, const char *s, size_t n)
 {
-	sl_pg_array_begin_delim(it, s, n, ',');
+	sl_pgtext_array_begin_delim(it, s, n, ',');
 }
 
-int sl_pg_array_next(struct sl_pg_array_iter *it, char *scratch, size_t scratch_cap,
+int sl_pgtext_array_next(struct sl_pgtext_array_iter *it, char *scratch, size_t scratch_cap,
 		     const char **elem, size_t *elen, bool *is_null)
 {
 	const char *s = it->s;
@@ -604,7 +593,7 @@ int sl_pg_array_next(struct sl_pg_array_iter *it, char *scratch, size_t scratch_
 	return 1;
 }
 
-void sl_pg_hstore_begin(struct sl_pg_hstore_iter *it, const char *s, size_t n, char *scratch)
+void sl_pgtext_hstore_begin(struct sl_pgtext_hstore_iter *it, const char *s, size_t n, char *scratch)
 {
 	memset(it, 0, sizeof *it);
 	it->s = s;
@@ -613,7 +602,7 @@ void sl_pg_hstore_begin(struct sl_pg_hstore_iter *it, const char *s, size_t n, c
 }
 
 /* A quoted hstore string at it->pos (hstore_out's cpw()). */
-static bool hstore_str(struct sl_pg_hstore_iter *it, const char **out, size_t *len)
+static bool hstore_str(struct sl_pgtext_hstore_iter *it, const char **out, size_t *len)
 {
 	const char *s = it->s;
 	size_t n = it->n, p = it->pos;
@@ -653,7 +642,7 @@ static bool hstore_str(struct sl_pg_hstore_iter *it, const char **out, size_t *l
 	return true;
 }
 
-int sl_pg_hstore_next(struct sl_pg_hstore_iter *it, const char **key, size_t *klen,
+int sl_pgtext_hstore_next(struct sl_pgtext_hstore_iter *it, const char **key, size_t *klen,
 		      const char **val, size_t *vlen)
 {
 	if (it->pos >= it->n)

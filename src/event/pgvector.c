@@ -19,7 +19,7 @@ static void trim(const char **s, const char **end)
 		(*end)--;
 }
 
-bool sl_pg_vector_begin(struct sl_pg_vec_iter *it, const char *s, size_t n)
+bool sl_pgvec_vector_begin(struct sl_pgvec_vec_iter *it, const char *s, size_t n)
 {
 	const char *end = s + n;
 	trim(&s, &end);
@@ -46,7 +46,7 @@ static bool next_item(const char **p, const char *end, bool *done, const char **
 	return true;
 }
 
-int sl_pg_vector_next(struct sl_pg_vec_iter *it, const char **el, size_t *elen)
+int sl_pgvec_vector_next(struct sl_pgvec_vec_iter *it, const char **el, size_t *elen)
 {
 	const char *s, *e;
 	if (!next_item(&it->p, it->end, &it->done, &s, &e))
@@ -59,7 +59,7 @@ int sl_pg_vector_next(struct sl_pg_vec_iter *it, const char **el, size_t *elen)
 	return 1;
 }
 
-bool sl_pg_sparsevec_begin(struct sl_pg_vec_iter *it, const char *s, size_t n,
+bool sl_pgvec_sparsevec_begin(struct sl_pgvec_vec_iter *it, const char *s, size_t n,
 			   const char **dims, size_t *dlen)
 {
 	const char *end = s + n;
@@ -81,7 +81,7 @@ bool sl_pg_sparsevec_begin(struct sl_pg_vec_iter *it, const char *s, size_t n,
 	return true;
 }
 
-int sl_pg_sparsevec_next(struct sl_pg_vec_iter *it, const char **idx, size_t *ilen,
+int sl_pgvec_sparsevec_next(struct sl_pgvec_vec_iter *it, const char **idx, size_t *ilen,
 			 const char **val, size_t *vlen)
 {
 	const char *s, *e;

@@ -33,9 +33,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "archive/json.h"
-#include "archive/setup.h"
-#include "archive/writer.h"
+#include "core/jsonr.h"
+#include "lake/setup.h"
+#include "lake/writer.h"
 #include "core/clock.h"
 #include "core/failpoint.h"
 #include "core/log.h"
@@ -56,9 +56,9 @@ struct tp {
 
 struct arch {
 	const struct sl_config *cfg;
-	struct sl_arc_setup setup;
-	struct sl_arc_writer *w;
-	struct sl_arc_json json;
+	struct sl_lake_setup setup;
+	struct sl_lake_writer *w;
+	struct sl_jsonr json;
 	rd_kafka_t *rk, *dlq;
 	const char *dlq_topic;
 	bool tolerate;
@@ -67,7 +67,7 @@ struct arch {
 	uint64_t records, tombstones, bad, dlq_failed;
 	enum sl_err fatal;
 	char fatal_msg[512];
-	struct sl_arc_obs *obs; /* metrics, state, pause/resume (archive_obs.h) */
+	struct sl_archive_obs *obs; /* metrics, state, pause/resume (archive_obs.h) */
 	/* Broker errors of the consumer and the DLQ producer, commit failures
 	 * included: one line when they start, one with the count when the
 	 * brokers answer again (sinks/kafka_log.h). */
@@ -132,7 +132,7 @@ static void read_intents(struct arch *a, rd_kafka_t *rk,
 		if (*end || last < 0 || last < p->offset)
 			continue;
 		struct sl_errbuf eb;
-		if (sl_arc_writer_set_cut(a->w, p->topic, p->partition, last, &eb)) {
+		if (sl_lake_writer_set_cut(a->w, p->topic, p->partition, last, &eb)) {
 			set_fatal(a, SL_ERR_NOMEM, eb.msg);
 			break;
 		}
@@ -167,7 +167,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		rd_kafka_assign(rk, parts);
 	} else {
 		for (int i = 0; i < parts->cnt && a->w; i++) {
-			sl_arc_writer_discard(a->w, parts->elems[i].topic, parts->elems[i].partition);
+			sl_lake_writer_discard(a->w, parts->elems[i].topic, parts->elems[i].partition);
 			struct tp *t = tp_get(a, parts->elems[i].topic, parts->elems[i].partition);
 			if (t)
 				t->live = false;
@@ -259,7 +259,7 @@ static enum sl_err commit_offsets(struct arch *a, bool final, struct sl_errbuf *
 		if (!t->live || t->next < 0)
 			continue;
 		int64_t c = t->next, min;
-		if (sl_arc_writer_min_open(a->w, t->topic, t->partition, &min) && min < c)
+		if (sl_lake_writer_min_open(a->w, t->topic, t->partition, &min) && min < c)
 			c = min;
 		if (c > t->committed)
 			rd_kafka_topic_partition_list_add(l, t->topic, t->partition)->offset = c;
@@ -305,7 +305,7 @@ static enum sl_err commit_offsets(struct arch *a, bool final, struct sl_errbuf *
 /* Before a round's files are committed: commit its first offset with the
  * intent (see the top of this file).  Synchronous, retried briefly; a
  * failure stops the archive before any file of the round is visible. */
-static enum sl_err before_round(void *ctx, const char *topic, const struct sl_arc_file_info *files,
+static enum sl_err before_round(void *ctx, const char *topic, const struct sl_lake_file_info *files,
 				size_t n, struct sl_errbuf *eb)
 {
 	struct arch *a = ctx;
@@ -375,11 +375,11 @@ static enum sl_err before_round(void *ctx, const char *topic, const struct sl_ar
 
 /* After each file of a round is stored (crash tests pin this window:
  * files stored, offsets not yet committed). */
-static enum sl_err on_file_committed(void *ctx, const struct sl_arc_file_info *fi,
+static enum sl_err on_file_committed(void *ctx, const struct sl_lake_file_info *fi,
 				     struct sl_errbuf *eb)
 {
 	(void)eb;
-	sl_arc_obs_file(((struct arch *)ctx)->obs, fi); /* files/records metrics */
+	sl_archive_obs_file(((struct arch *)ctx)->obs, fi); /* files/records metrics */
 	sl_failpoint("archive-file-committed");
 	return SL_OK;
 }
@@ -407,7 +407,7 @@ static enum sl_err bad_record(struct arch *a, const rd_kafka_message_t *m, const
 				  "%" PRId64 ": %s (errors.tolerance=none)",
 				  topic, (int)m->partition, m->offset, reason);
 	a->bad++;
-	sl_arc_obs_bad(a->obs, topic, a->dlq != NULL);
+	sl_archive_obs_bad(a->obs, topic, a->dlq != NULL);
 	if (!a->dlq) {
 		sl_warn("archive: skipping the record at topic \"%s\" partition %d offset %" PRId64
 			": %s (errors.tolerance=all, no dead letter queue)",
@@ -460,24 +460,24 @@ static enum sl_err handle(struct arch *a, const rd_kafka_message_t *m, struct sl
 					  "%" PRId64 " (behavior.on.null.values=fail)",
 					  topic, (int)m->partition, m->offset);
 		a->tombstones++;
-		sl_arc_obs_tombstone(a->obs, topic);
+		sl_archive_obs_tombstone(a->obs, topic);
 		t->next = m->offset + 1;
 		return SL_OK;
 	}
-	struct sl_arc_rec r = {.topic = topic, .partition = m->partition, .offset = m->offset,
+	struct sl_lake_rec r = {.topic = topic, .partition = m->partition, .offset = m->offset,
 			       .j = &a->json, .raw = m->payload, .raw_len = m->len,
 			       .token = (uint64_t)m->offset};
 	struct sl_errbuf reb;
-	enum sl_err rerr = sl_arc_json_parse(&a->json, m->payload, m->len, &reb);
+	enum sl_err rerr = sl_jsonr_parse(&a->json, m->payload, m->len, &reb);
 	if (!rerr)
-		rerr = sl_arc_msg_split(&a->json, &r.msg, &reb);
+		rerr = sl_lake_msg_split(&a->json, &r.msg, &reb);
 	if (!rerr) {
 		rd_kafka_timestamp_type_t tt;
 		int64_t kts = rd_kafka_message_timestamp(m, &tt);
-		rerr = sl_arc_setup_ts(&a->setup, &a->json, r.msg.payload, kts, &r.ts_ms, &reb);
+		rerr = sl_lake_setup_ts(&a->setup, &a->json, r.msg.payload, kts, &r.ts_ms, &reb);
 	}
 	if (!rerr)
-		rerr = sl_arc_writer_add(a->w, &r, &reb);
+		rerr = sl_lake_writer_add(a->w, &r, &reb);
 	if (rerr == SL_ERR_PROTO)
 		err = bad_record(a, m, reb.msg, eb);
 	else if (rerr)
@@ -520,24 +520,24 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 	a->cfg = cfg;
 	a->storm.who = "archive";
 	a->storm.quiet_ms = SL_KAFKA_STORM_QUIET_MS;
-	sl_arc_json_init(&a->json);
+	sl_jsonr_init(&a->json);
 	a->tolerate = !strcmp(sl_config_get(cfg, "errors.tolerance"), "all");
 	a->dlq_topic = sl_config_get(cfg, "errors.deadletterqueue.topic.name");
 	if (a->dlq_topic && !*a->dlq_topic)
 		a->dlq_topic = NULL;
 	char errstr[512];
 	rd_kafka_conf_t *conf = NULL;
-	enum sl_err err = sl_arc_setup_open(cfg, &a->setup, eb);
+	enum sl_err err = sl_lake_setup_open(cfg, &a->setup, eb);
 	if (!err) {
 		a->setup.wopts.round_per_partition = true;
 		a->setup.wopts.round_per_topic = false;
 		a->setup.wopts.before_round = before_round;
 		a->setup.wopts.on_commit = on_file_committed;
 		a->setup.wopts.ctx = a;
-		err = sl_arc_writer_new(&a->setup.wopts, &a->w, eb);
+		err = sl_lake_writer_new(&a->setup.wopts, &a->w, eb);
 	}
 	if (!err) /* wrong credentials or no store: fail now, not at the first file */
-		err = sl_arc_obs_check_store(a->setup.store, a->setup.url,
+		err = sl_archive_obs_check_store(a->setup.store, a->setup.url,
 					     sl_config_get(cfg, "topics.dir"), eb);
 	if (!err)
 		err = make_conf(a, false, &conf, eb);
@@ -588,7 +588,7 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 		rd_kafka_topic_partition_list_destroy(subs);
 	}
 	if (!err)
-		err = sl_arc_obs_new(a->rk, &a->obs, eb);
+		err = sl_archive_obs_new(a->rk, &a->obs, eb);
 	if (!err)
 		sl_info("archive: writing to %s", a->setup.url);
 	int64_t last_commit = sl_clock_mono_us(), t0 = sl_clock_mono_us();
@@ -601,7 +601,7 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 	while (!err && !*stop && !sl_status_restart_pending()) {
 		if (now >= next_tick) {
 			next_tick = now + 10000;
-			if (sl_arc_obs_tick(a->obs))
+			if (sl_archive_obs_tick(a->obs))
 				sl_kafka_storm_ok(&a->storm); /* the lag probe got answers */
 			sl_kafka_storm_tick(&a->storm);
 		}
@@ -611,7 +611,7 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 				consumer_error(a, m);
 			} else {
 				a->last_consumer_err = RD_KAFKA_RESP_ERR_NO_ERROR;
-				sl_arc_obs_consumed(a->obs, m);
+				sl_archive_obs_consumed(a->obs, m);
 				err = handle(a, m, eb);
 			}
 			rd_kafka_message_destroy(m);
@@ -622,25 +622,25 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 			rd_kafka_poll(a->dlq, 0);
 		now = sl_clock_mono_us();
 		if (!err && (!m || now - last_commit > 200000)) {
-			err = sl_arc_writer_tick(a->w, sl_clock_wall_us() / 1000, eb);
+			err = sl_lake_writer_tick(a->w, sl_clock_wall_us() / 1000, eb);
 			/* Commit when files landed, and at least every second. */
-			if (!err && (sl_arc_writer_files(a->w) != files_at_commit ||
+			if (!err && (sl_lake_writer_files(a->w) != files_at_commit ||
 				     now - last_commit > 1000000)) {
 				err = commit_offsets(a, false, eb);
-				files_at_commit = sl_arc_writer_files(a->w);
+				files_at_commit = sl_lake_writer_files(a->w);
 				last_commit = now;
 			}
 		}
 	}
 	if (!err && a->rk) {
 		/* Clean stop: make open files durable, then commit their offsets. */
-		err = sl_arc_writer_commit_all(a->w, NULL, eb);
+		err = sl_lake_writer_commit_all(a->w, NULL, eb);
 		if (!err)
 			err = commit_offsets(a, true, eb);
 		double secs = (double)(sl_clock_mono_us() - t0) / 1e6;
 		sl_info("archive: stopped: %" PRIu64 " records in %" PRIu64 " files in %.1f s; %" PRIu64
 			" tombstones ignored, %" PRIu64 " bad records",
-			a->records, sl_arc_writer_files(a->w), secs, a->tombstones, a->bad);
+			a->records, sl_lake_writer_files(a->w), secs, a->tombstones, a->bad);
 	}
 	/* Close the consumer first: its final revoke discards open files.
 	 * On error, open files are aborted (never visible) and offsets stay. */
@@ -648,15 +648,15 @@ enum sl_err sl_archive_run(const struct sl_config *cfg, volatile sig_atomic_t *s
 		rd_kafka_consumer_close(a->rk);
 		rd_kafka_destroy(a->rk);
 	}
-	sl_arc_writer_free(a->w);
+	sl_lake_writer_free(a->w);
 	a->w = NULL;
-	sl_arc_obs_free(a->obs);
+	sl_archive_obs_free(a->obs);
 	if (a->dlq) {
 		rd_kafka_flush(a->dlq, 10000);
 		rd_kafka_destroy(a->dlq);
 	}
-	sl_arc_setup_close(&a->setup);
-	sl_arc_json_free(&a->json);
+	sl_lake_setup_close(&a->setup);
+	sl_jsonr_free(&a->json);
 	for (size_t i = 0; i < a->ntps; i++)
 		free(a->tps[i].topic);
 	free(a->tps);

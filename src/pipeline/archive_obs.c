@@ -40,7 +40,7 @@ struct lag_m {
 	bool assigned;
 };
 
-struct sl_arc_obs {
+struct sl_archive_obs {
 	rd_kafka_t *rk;
 	bool paused;     /* the assignment is paused (PAUSED) */
 	int ready;       /* last readiness published: -1 none yet, 0, 1 */
@@ -53,9 +53,9 @@ struct sl_arc_obs {
 	struct sl_metric *assigned;
 };
 
-enum sl_err sl_arc_obs_new(rd_kafka_t *rk, struct sl_arc_obs **out, struct sl_errbuf *eb)
+enum sl_err sl_archive_obs_new(rd_kafka_t *rk, struct sl_archive_obs **out, struct sl_errbuf *eb)
 {
-	struct sl_arc_obs *o = calloc(1, sizeof *o);
+	struct sl_archive_obs *o = calloc(1, sizeof *o);
 	if (!o)
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	o->rk = rk;
@@ -69,7 +69,7 @@ enum sl_err sl_arc_obs_new(rd_kafka_t *rk, struct sl_arc_obs **out, struct sl_er
 	return SL_OK;
 }
 
-void sl_arc_obs_free(struct sl_arc_obs *o)
+void sl_archive_obs_free(struct sl_archive_obs *o)
 {
 	if (!o)
 		return;
@@ -85,7 +85,7 @@ void sl_arc_obs_free(struct sl_arc_obs *o)
 	free(o);
 }
 
-static struct topic_m *topic_get(struct sl_arc_obs *o, const char *name)
+static struct topic_m *topic_get(struct sl_archive_obs *o, const char *name)
 {
 	if (o->last < o->ntopics && !strcmp(o->topics[o->last].name, name))
 		return &o->topics[o->last];
@@ -118,7 +118,7 @@ static struct topic_m *topic_get(struct sl_arc_obs *o, const char *name)
 	return &o->topics[o->ntopics++];
 }
 
-void sl_arc_obs_consumed(struct sl_arc_obs *o, const rd_kafka_message_t *m)
+void sl_archive_obs_consumed(struct sl_archive_obs *o, const rd_kafka_message_t *m)
 {
 	if (!o || !m->rkt)
 		return;
@@ -129,14 +129,14 @@ void sl_arc_obs_consumed(struct sl_arc_obs *o, const rd_kafka_message_t *m)
 	sl_metric_add(t->bytes, (int64_t)(m->key_len + m->len));
 }
 
-void sl_arc_obs_tombstone(struct sl_arc_obs *o, const char *topic)
+void sl_archive_obs_tombstone(struct sl_archive_obs *o, const char *topic)
 {
 	struct topic_m *t = o ? topic_get(o, topic) : NULL;
 	if (t)
 		sl_metric_add(t->tombstones, 1);
 }
 
-void sl_arc_obs_bad(struct sl_arc_obs *o, const char *topic, bool dead_letter)
+void sl_archive_obs_bad(struct sl_archive_obs *o, const char *topic, bool dead_letter)
 {
 	if (o)
 		sl_metric_add(sl_metric2(SL_M_ARCHIVE_BAD_RECORDS, topic,
@@ -144,7 +144,7 @@ void sl_arc_obs_bad(struct sl_arc_obs *o, const char *topic, bool dead_letter)
 			      1);
 }
 
-void sl_arc_obs_file(struct sl_arc_obs *o, const struct sl_arc_file_info *fi)
+void sl_archive_obs_file(struct sl_archive_obs *o, const struct sl_lake_file_info *fi)
 {
 	if (!o || fi->existed)
 		return;
@@ -159,7 +159,7 @@ void sl_arc_obs_file(struct sl_arc_obs *o, const struct sl_arc_file_info *fi)
 
 /* Pause or resume the whole current assignment.  Returns the number of
  * partitions, or -1 when librdkafka refused. */
-static int apply_pause(struct sl_arc_obs *o, bool pause)
+static int apply_pause(struct sl_archive_obs *o, bool pause)
 {
 	rd_kafka_topic_partition_list_t *l = NULL;
 	if (rd_kafka_assignment(o->rk, &l) || !l)
@@ -177,7 +177,7 @@ static int apply_pause(struct sl_arc_obs *o, bool pause)
 	return n;
 }
 
-static void set_ready(struct sl_arc_obs *o, bool ready, const char *reason)
+static void set_ready(struct sl_archive_obs *o, bool ready, const char *reason)
 {
 	if (o->ready == (int)ready && ready)
 		return;
@@ -187,7 +187,7 @@ static void set_ready(struct sl_arc_obs *o, bool ready, const char *reason)
 
 /* --- lag --------------------------------------------------------------------- */
 
-static struct lag_m *lag_get(struct sl_arc_obs *o, const char *topic, int32_t partition)
+static struct lag_m *lag_get(struct sl_archive_obs *o, const char *topic, int32_t partition)
 {
 	for (size_t i = 0; i < o->nlags; i++)
 		if (o->lags[i].partition == partition && !strcmp(o->lags[i].topic, topic))
@@ -211,7 +211,7 @@ static struct lag_m *lag_get(struct sl_arc_obs *o, const char *topic, int32_t pa
 
 /* Returns false when the broker did not answer (try again later);
  * *answered is set when it did answer a request. */
-static bool update_lag(struct sl_arc_obs *o, bool *answered)
+static bool update_lag(struct sl_archive_obs *o, bool *answered)
 {
 	rd_kafka_topic_partition_list_t *asg = NULL;
 	if (rd_kafka_assignment(o->rk, &asg) || !asg)
@@ -268,7 +268,7 @@ static bool update_lag(struct sl_arc_obs *o, bool *answered)
 	return ok;
 }
 
-bool sl_arc_obs_tick(struct sl_arc_obs *o)
+bool sl_archive_obs_tick(struct sl_archive_obs *o)
 {
 	if (!o)
 		return false;
@@ -305,7 +305,7 @@ bool sl_arc_obs_tick(struct sl_arc_obs *o)
 
 /* --- store check ----------------------------------------------------------------- */
 
-enum sl_err sl_arc_obs_check_store(struct sl_store *st, const char *url, const char *topics_dir,
+enum sl_err sl_archive_obs_check_store(struct sl_store *st, const char *url, const char *topics_dir,
 				   struct sl_errbuf *eb)
 {
 	char key[1024];

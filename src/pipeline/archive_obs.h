@@ -6,7 +6,7 @@
  * The archive pipeline (archive.c) owns one of these next to its consumer
  * and calls it from its one thread: per record read, per bad record or
  * tombstone, per committed file (the writer's on_commit), and once per
- * loop turn (sl_arc_obs_tick).  Every function accepts a NULL observer
+ * loop turn (sl_archive_obs_tick).  Every function accepts a NULL observer
  * (does nothing), so the pipeline's paths before it exists need no care.  Nothing here touches the writer or the
  * offsets the pipeline commits, so observing can never change what is
  * archived.
@@ -34,38 +34,38 @@
 #include <librdkafka/rdkafka.h>
 #include <stdbool.h>
 
-#include "archive/writer.h"
+#include "lake/writer.h"
 #include "core/err.h"
 #include "store/store.h"
 
-struct sl_arc_obs;
+struct sl_archive_obs;
 
 /* rk is the pipeline's consumer (borrowed; outlives the observer). */
-enum sl_err sl_arc_obs_new(rd_kafka_t *rk, struct sl_arc_obs **out, struct sl_errbuf *eb);
+enum sl_err sl_archive_obs_new(rd_kafka_t *rk, struct sl_archive_obs **out, struct sl_errbuf *eb);
 /* Marks the connector not ready ("stopped"); NULL is a no-op. */
-void sl_arc_obs_free(struct sl_arc_obs *o);
+void sl_archive_obs_free(struct sl_archive_obs *o);
 
 /* A record came from the consumer (any record, before it is handled). */
-void sl_arc_obs_consumed(struct sl_arc_obs *o, const rd_kafka_message_t *m);
+void sl_archive_obs_consumed(struct sl_archive_obs *o, const rd_kafka_message_t *m);
 /* A null-value record was ignored. */
-void sl_arc_obs_tombstone(struct sl_arc_obs *o, const char *topic);
+void sl_archive_obs_tombstone(struct sl_archive_obs *o, const char *topic);
 /* A bad record was passed over: to the dead letter queue or skipped. */
-void sl_arc_obs_bad(struct sl_arc_obs *o, const char *topic, bool dead_letter);
+void sl_archive_obs_bad(struct sl_archive_obs *o, const char *topic, bool dead_letter);
 /* The writer committed a data file (call from the writer's on_commit).
  * Files that already existed (a replay) are not counted. */
-void sl_arc_obs_file(struct sl_arc_obs *o, const struct sl_arc_file_info *fi);
+void sl_archive_obs_file(struct sl_archive_obs *o, const struct sl_lake_file_info *fi);
 
 /* Once per loop turn: apply pause/resume requests, update the state,
  * readiness and (at its interval) the lag gauges.  Cheap when there is
  * nothing to do.  Returns true when the group coordinator answered this
  * turn's lag request (the brokers are reachable). */
-bool sl_arc_obs_tick(struct sl_arc_obs *o);
+bool sl_archive_obs_tick(struct sl_archive_obs *o);
 
 /* Fail early when the store cannot be used: one HEAD of a key under
  * topics_dir that need not exist.  Wrong credentials give SL_ERR_AUTH, an
  * unreachable endpoint SL_ERR_RETRY after the client's retries; the
  * message names the store. */
-enum sl_err sl_arc_obs_check_store(struct sl_store *st, const char *url, const char *topics_dir,
+enum sl_err sl_archive_obs_check_store(struct sl_store *st, const char *url, const char *topics_dir,
 				   struct sl_errbuf *eb);
 
 #endif

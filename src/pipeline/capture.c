@@ -15,6 +15,7 @@
  * (never held for long), which the scrape reads to compute how far
  * delivery is behind the source.
  */
+#include "core/lsn.h"
 #include "pipeline/capture.h"
 
 #include <errno.h>
@@ -916,7 +917,7 @@ static enum sl_err slot_exists(struct capture *c, bool *exists, uint64_t *confir
 					 "database: choose another slot.name",
 					 c->slot);
 		else
-			sl_pg_lsn_parse(PQgetvalue(r, 0, 0), confirmed);
+			sl_lsn_parse(PQgetvalue(r, 0, 0), confirmed);
 		if (lost)
 			*lost = PQgetvalue(r, 0, 3)[0] == 't';
 	}
@@ -963,11 +964,11 @@ static enum sl_err create_slot(struct capture *c, PGconn *repl, bool export_snap
 	enum sl_err err = sl_pg_query(repl, sql, 0, NULL, &r, eb);
 	if (err)
 		return err;
-	sl_pg_lsn_parse(PQgetvalue(r, 0, 1), consistent);
+	sl_lsn_parse(PQgetvalue(r, 0, 1), consistent);
 	snprintf(snapname, snaplen, "%s", PQgetisnull(r, 0, 2) ? "" : PQgetvalue(r, 0, 2));
 	PQclear(r);
 	char lsn[24];
-	sl_pg_lsn_format(*consistent, lsn);
+	sl_lsn_format(*consistent, lsn);
 	sl_info("created replication slot \"%s\" at %s", c->slot, lsn);
 	return SL_OK;
 }
@@ -1156,7 +1157,7 @@ static enum sl_err filter_from_config(const struct sl_config *cfg, struct sl_pg_
 static void warn_no_effect(const struct sl_config *cfg)
 {
 	size_t n, o = 0;
-	const struct sl_cfg_key *keys = sl_config_keys(&n);
+	const struct sl_config_key *keys = sl_config_keys(&n);
 	char list[512];
 	int count = 0;
 	list[0] = '\0';
@@ -1466,7 +1467,7 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		if ((err = create_slot(c, repl, want_snapshot, snapname, sizeof snapname, &consistent, eb)))
 			goto out_repl;
 		char lsn[24];
-		sl_pg_lsn_format(consistent, lsn);
+		sl_lsn_format(consistent, lsn);
 		sl_state_set(&state, "slot.lsn", lsn); /* the stored offset (when_needed) */
 		if (want_snapshot) {
 			if ((err = run_snapshot(c, repl, snapname, consistent, eb)))
@@ -1492,7 +1493,7 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		goto out;
 	{
 		char lsn[24];
-		sl_pg_lsn_format(confirmed, lsn);
+		sl_lsn_format(confirmed, lsn);
 		if (c->retries)
 			sl_info("postgres: connection restored after %d retries", c->retries);
 		c->retries = 0;
@@ -1543,14 +1544,14 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		}
 		if (g_until_lsn && sl_pg_stream_flushable_lsn(c->stream) >= g_until_lsn) {
 			char lsn[24];
-			sl_pg_lsn_format(g_until_lsn, lsn);
+			sl_lsn_format(g_until_lsn, lsn);
 			sl_info("reached --until-lsn %s", lsn);
 			*c->stop = 1;
 		}
 		int64_t now = sl_clock_mono_us();
 		if (now - last_progress > 30000000 && c->events != last_events) {
 			char lsn[24];
-			sl_pg_lsn_format(sl_pg_stream_confirmed_lsn(c->stream), lsn);
+			sl_lsn_format(sl_pg_stream_confirmed_lsn(c->stream), lsn);
 			sl_info("streaming: %" PRIu64 " events delivered, confirmed %s", c->events, lsn);
 			last_progress = now;
 			last_events = c->events;
@@ -1571,7 +1572,7 @@ static enum sl_err session(struct capture *c, bool *snapshot_only_done, struct s
 		sl_pg_stream_send_status(c->stream, false, NULL);
 		publish(c, flush);
 		char lsn[24];
-		sl_pg_lsn_format(sl_pg_stream_confirmed_lsn(c->stream), lsn);
+		sl_lsn_format(sl_pg_stream_confirmed_lsn(c->stream), lsn);
 		sl_info("stopped: %" PRIu64 " events delivered, confirmed %s", c->events, lsn);
 		if (ferr && ferr != SL_ERR_RETRY)
 			err = ferr;

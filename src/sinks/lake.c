@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "archive/json.h"
-#include "archive/setup.h"
-#include "archive/writer.h"
+#include "core/jsonr.h"
+#include "lake/setup.h"
+#include "lake/writer.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -45,9 +45,9 @@ struct ltopic {
 
 struct lake {
 	struct sl_sink base;
-	struct sl_arc_setup setup;
-	struct sl_arc_writer *w;
-	struct sl_arc_json json;
+	struct sl_lake_setup setup;
+	struct sl_lake_writer *w;
+	struct sl_jsonr json;
 	/* typed rows (lake_rows.h) */
 	bool typed_ok;       /* the settings allow them */
 	int typed_ts_field;  /* timestamp.field as a meta field, -1 if none */
@@ -121,7 +121,7 @@ static void deliver_acks(struct lake *l)
 
 /* Write the committed topic states, plus a pending intent when given. */
 static enum sl_err save_state(struct lake *l, const struct ltopic *pending,
-			      const struct sl_arc_file_info *files, size_t nfiles,
+			      const struct sl_lake_file_info *files, size_t nfiles,
 			      struct sl_errbuf *eb)
 {
 	struct sl_buf b = {0};
@@ -316,7 +316,7 @@ static enum sl_err load_state(struct lake *l, struct sl_errbuf *eb)
 
 /* --- writer callbacks ---------------------------------------------------------- */
 
-static enum sl_err before_round(void *ctx, const char *topic, const struct sl_arc_file_info *files,
+static enum sl_err before_round(void *ctx, const char *topic, const struct sl_lake_file_info *files,
 				size_t n, struct sl_errbuf *eb)
 {
 	struct lake *l = ctx;
@@ -326,7 +326,7 @@ static enum sl_err before_round(void *ctx, const char *topic, const struct sl_ar
 	return save_state(l, t, files, n, eb);
 }
 
-static enum sl_err after_round(void *ctx, const char *topic, const struct sl_arc_file_info *files,
+static enum sl_err after_round(void *ctx, const char *topic, const struct sl_lake_file_info *files,
 			       size_t n, struct sl_errbuf *eb)
 {
 	struct lake *l = ctx;
@@ -369,15 +369,15 @@ static bool pos_from(const char *id, int64_t order, struct pos *p)
 	return true;
 }
 
-static bool txn_pos(const struct sl_arc_json *j, uint32_t payload, struct pos *p)
+static bool txn_pos(const struct sl_jsonr *j, uint32_t payload, struct pos *p)
 {
-	uint32_t tx = sl_arc_json_get(j, payload, "transaction");
-	uint32_t id = sl_arc_json_get(j, tx, "id");
+	uint32_t tx = sl_jsonr_get(j, payload, "transaction");
+	uint32_t id = sl_jsonr_get(j, tx, "id");
 	int64_t order;
 	if (id == SL_ARC_JSON_NONE || j->v[id].type != SL_ARC_JSON_STRING ||
-	    !sl_arc_json_i64(j, sl_arc_json_get(j, tx, "total_order"), &order))
+	    !sl_jsonr_i64(j, sl_jsonr_get(j, tx, "total_order"), &order))
 		return false;
-	return pos_from(sl_arc_json_text(j, id), order, p);
+	return pos_from(sl_jsonr_text(j, id), order, p);
 }
 
 static enum sl_err event_error(enum sl_err err, const struct sl_record *rec, const char *doing,
@@ -391,11 +391,11 @@ static enum sl_err event_error(enum sl_err err, const struct sl_record *rec, con
 
 /* Parse a JSON value into l->json and split it (r->j, r->msg). */
 static enum sl_err parse_value(struct lake *l, const struct sl_record *rec, const char *v,
-			       size_t n, struct sl_arc_rec *r, struct sl_errbuf *eb)
+			       size_t n, struct sl_lake_rec *r, struct sl_errbuf *eb)
 {
-	enum sl_err err = sl_arc_json_parse(&l->json, v, n, eb);
+	enum sl_err err = sl_jsonr_parse(&l->json, v, n, eb);
 	if (!err)
-		err = sl_arc_msg_split(&l->json, &r->msg, eb);
+		err = sl_lake_msg_split(&l->json, &r->msg, eb);
 	if (err)
 		return event_error(SL_ERR_FATAL, rec, "could not read the event of", eb);
 	r->j = &l->json;
@@ -418,7 +418,7 @@ static bool admit(struct ltopic *t, bool has_pos, struct pos p)
 }
 
 /* Add r (its ts_ms set) at the topic's next offset. */
-static enum sl_err add(struct lake *l, const struct sl_record *rec, struct sl_arc_rec *r,
+static enum sl_err add(struct lake *l, const struct sl_record *rec, struct sl_lake_rec *r,
 		       bool has_pos, struct sl_errbuf *eb)
 {
 	struct ltopic *t = topic_get(l, rec->topic, false);
@@ -427,7 +427,7 @@ static enum sl_err add(struct lake *l, const struct sl_record *rec, struct sl_ar
 	t->next++;
 	if (has_pos)
 		t->last = t->seen;
-	enum sl_err err = sl_arc_writer_add(l->w, r, eb);
+	enum sl_err err = sl_lake_writer_add(l->w, r, eb);
 	if (err) {
 		/* Not added (a committed round already took its state). */
 		t = topic_get(l, rec->topic, false);
@@ -448,7 +448,7 @@ static enum sl_err add_error(enum sl_err err, const struct sl_record *rec, struc
 }
 
 /* JSON of a change the typed path could not take, then the JSON path. */
-static enum sl_err add_as_json(struct lake *l, const struct sl_record *rec, struct sl_arc_rec *r,
+static enum sl_err add_as_json(struct lake *l, const struct sl_record *rec, struct sl_lake_rec *r,
 			       bool has_pos, struct sl_errbuf *eb)
 {
 	sl_buf_reset(&l->vbuf);
@@ -456,11 +456,11 @@ static enum sl_err add_as_json(struct lake *l, const struct sl_record *rec, stru
 	if (err)
 		return event_error(err == SL_ERR_NOMEM ? err : SL_ERR_FATAL, rec,
 				   "could not encode the event of", eb);
-	struct sl_arc_rec jr = {.topic = rec->topic, .token = rec->seq};
+	struct sl_lake_rec jr = {.topic = rec->topic, .token = rec->seq};
 	if ((err = parse_value(l, rec, l->vbuf.data, l->vbuf.len, &jr, eb)))
 		return err;
 	if (l->setup.extractor == SL_ARC_TS_FIELD) {
-		if ((err = sl_arc_setup_ts(&l->setup, &l->json, jr.msg.payload, r->ts_ms,
+		if ((err = sl_lake_setup_ts(&l->setup, &l->json, jr.msg.payload, r->ts_ms,
 					   &jr.ts_ms, eb)))
 			return err;
 	} else {
@@ -488,7 +488,7 @@ static enum sl_err produce_change(struct lake *l, const struct sl_record *rec,
 		l->dup++;
 		return queue_ack(l, rec->seq, eb);
 	}
-	struct sl_arc_rec r = {.topic = rec->topic, .token = rec->seq};
+	struct sl_lake_rec r = {.topic = rec->topic, .token = rec->seq};
 	struct sl_lake_plan *plan = NULL;
 	enum sl_err err = SL_OK;
 	if (l->typed_ok && ch->rel && (err = sl_lake_plan_get(rec->dbz, ch->rel, &plan, eb)))
@@ -503,7 +503,7 @@ static enum sl_err produce_change(struct lake *l, const struct sl_record *rec,
 		plan = NULL;
 	r.ts_ms = ts;
 	/* Decided before the writer sees the record: a rotation inside
-	 * sl_arc_writer_add may commit files and the offset state, so the
+	 * sl_lake_writer_add may commit files and the offset state, so the
 	 * record must not be taken back afterwards to try another way. */
 	if (plan && (err = sl_lake_prepare(&l->row, plan, rec->dbz, ch, rec->now_ns, eb))) {
 		if (err == SL_ERR_NOMEM)
@@ -532,7 +532,7 @@ static enum sl_err lake_produce(struct sl_sink *s, const struct sl_record *rec,
 	}
 	if (rec->change)
 		return produce_change(l, rec, eb);
-	struct sl_arc_rec r = {.topic = rec->topic, .token = rec->seq};
+	struct sl_lake_rec r = {.topic = rec->topic, .token = rec->seq};
 	enum sl_err err = parse_value(l, rec, rec->value, rec->value_len, &r, eb);
 	if (err)
 		return err;
@@ -545,11 +545,11 @@ static enum sl_err lake_produce(struct sl_sink *s, const struct sl_record *rec,
 		l->dup++; /* replayed after a crash: already archived */
 		return queue_ack(l, rec->seq, eb);
 	}
-	uint32_t ts = sl_arc_json_get(&l->json, r.msg.payload, "ts_ms");
+	uint32_t ts = sl_jsonr_get(&l->json, r.msg.payload, "ts_ms");
 	int64_t rts = 0;
-	if (!sl_arc_json_i64(&l->json, ts, &rts))
+	if (!sl_jsonr_i64(&l->json, ts, &rts))
 		rts = 0;
-	if ((err = sl_arc_setup_ts(&l->setup, &l->json, r.msg.payload, rts, &r.ts_ms, eb)))
+	if ((err = sl_lake_setup_ts(&l->setup, &l->json, r.msg.payload, rts, &r.ts_ms, eb)))
 		return err;
 	if ((err = add(l, rec, &r, has_pos, eb)))
 		return add_error(err, rec, eb);
@@ -560,7 +560,7 @@ static enum sl_err lake_poll(struct sl_sink *s, int timeout_ms, struct sl_errbuf
 {
 	(void)timeout_ms;
 	struct lake *l = (struct lake *)s;
-	enum sl_err err = sl_arc_writer_tick(l->w, sl_clock_wall_us() / 1000, eb);
+	enum sl_err err = sl_lake_writer_tick(l->w, sl_clock_wall_us() / 1000, eb);
 	deliver_acks(l);
 	return err;
 }
@@ -569,7 +569,7 @@ static enum sl_err lake_flush(struct sl_sink *s, int timeout_ms, struct sl_errbu
 {
 	(void)timeout_ms;
 	struct lake *l = (struct lake *)s;
-	enum sl_err err = sl_arc_writer_commit_all(l->w, NULL, eb);
+	enum sl_err err = sl_lake_writer_commit_all(l->w, NULL, eb);
 	deliver_acks(l);
 	return err;
 }
@@ -577,7 +577,7 @@ static enum sl_err lake_flush(struct sl_sink *s, int timeout_ms, struct sl_errbu
 static size_t lake_in_flight(struct sl_sink *s)
 {
 	struct lake *l = (struct lake *)s;
-	return (size_t)sl_arc_writer_pending(l->w) + l->nacks;
+	return (size_t)sl_lake_writer_pending(l->w) + l->nacks;
 }
 
 static void lake_destroy(struct sl_sink *s)
@@ -585,12 +585,12 @@ static void lake_destroy(struct sl_sink *s)
 	struct lake *l = (struct lake *)s;
 	sl_info("lake: %" PRIu64 " events archived in %" PRIu64 " files; %" PRIu64
 		" replayed events skipped; %" PRIu64 " tombstones/heartbeats/metadata not archived",
-		l->archived, l->w ? sl_arc_writer_files(l->w) : 0, l->dup, l->dropped);
+		l->archived, l->w ? sl_lake_writer_files(l->w) : 0, l->dup, l->dropped);
 	sl_debug("lake: %" PRIu64 " events written as typed rows, %" PRIu64 " through JSON",
 		 l->typed_events, l->json_events);
-	sl_arc_writer_free(l->w);
-	sl_arc_setup_close(&l->setup);
-	sl_arc_json_free(&l->json);
+	sl_lake_writer_free(l->w);
+	sl_lake_setup_close(&l->setup);
+	sl_jsonr_free(&l->json);
 	sl_buf_free(&l->vbuf);
 	sl_lake_row_free(&l->row);
 	for (size_t i = 0; i < l->ntopics; i++)
@@ -621,8 +621,8 @@ enum sl_err sl_sink_lake_new(const struct sl_config *cfg, struct sl_sink **out,
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	l->base.ops = &lake_ops;
 	sl_lake_row_init(&l->row);
-	sl_arc_json_init(&l->json);
-	enum sl_err err = sl_arc_setup_open(cfg, &l->setup, eb);
+	sl_jsonr_init(&l->json);
+	enum sl_err err = sl_lake_setup_open(cfg, &l->setup, eb);
 	if (err) {
 		free(l);
 		return err;
@@ -632,14 +632,14 @@ enum sl_err sl_sink_lake_new(const struct sl_config *cfg, struct sl_sink **out,
 	 * timestamp.field the envelope has outside before/after. */
 	l->typed_ts_field = -1;
 	l->typed_ok = l->setup.wopts.format == SL_ARC_PARQUET &&
-		      !sl_arc_part_uses_payload(l->setup.part);
+		      !sl_lake_part_uses_payload(l->setup.part);
 	if (l->setup.extractor == SL_ARC_TS_FIELD) {
 		l->typed_ts_field = sl_dbz_meta_field(l->setup.ts_field ? l->setup.ts_field : "");
 		if (l->typed_ts_field < 0)
 			l->typed_ok = false;
 	}
 	l->base.takes_changes = true;
-	struct sl_arc_writer_opts wo = l->setup.wopts;
+	struct sl_lake_writer_opts wo = l->setup.wopts;
 	wo.round_per_topic = true;
 	wo.before_round = before_round;
 	wo.after_round = after_round;
@@ -669,7 +669,7 @@ enum sl_err sl_sink_lake_new(const struct sl_config *cfg, struct sl_sink **out,
 		err = sl_err_set(eb, SL_ERR_IO, "could not create directory \"%s\": %s", dir,
 				 strerror(errno));
 	if (!err)
-		err = sl_arc_writer_new(&wo, &l->w, eb);
+		err = sl_lake_writer_new(&wo, &l->w, eb);
 	if (!err)
 		err = load_state(l, eb);
 	if (err) {

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/json.h"
+#include "core/jsonr.h"
 
 struct pfield {
 	uint32_t f; /* field of the layout */
@@ -48,10 +48,10 @@ static void plan_free(void *p)
 
 /* Map the children of group g to the columns the encoder puts in a
  * before/after block; false if any cannot take typed values. */
-static bool map_row(const struct sl_arc_env *env, uint32_t g, const struct sl_dbz_opts *o,
+static bool map_row(const struct sl_lake_env *env, uint32_t g, const struct sl_dbz_opts *o,
 		    const struct sl_relation *rel, struct pfield *out, uint32_t n)
 {
-	if (!sl_arc_env_is_group(env, g) || sl_arc_env_nchildren(env, g) != n)
+	if (!sl_lake_env_is_group(env, g) || sl_lake_env_nchildren(env, g) != n)
 		return false;
 	uint32_t k = 0;
 	for (int i = 0; i < rel->ncols; i++) {
@@ -59,9 +59,9 @@ static bool map_row(const struct sl_arc_env *env, uint32_t g, const struct sl_db
 			continue;
 		if (k >= n)
 			return false;
-		uint32_t f = sl_arc_env_child(env, g, k);
-		if (strcmp(sl_arc_env_name(env, f), rel->cols[i].name) ||
-		    !sl_arc_env_takes_typed(env, f))
+		uint32_t f = sl_lake_env_child(env, g, k);
+		if (strcmp(sl_lake_env_name(env, f), rel->cols[i].name) ||
+		    !sl_lake_env_takes_typed(env, f))
 			return false;
 		out[k].f = f;
 		out[k].src = i;
@@ -86,14 +86,14 @@ static enum sl_err build(const struct sl_dbz_opts *o, const struct sl_relation *
 {
 	static atomic_uint_fast64_t next_id = 1;
 	pl->id = atomic_fetch_add(&next_id, 1);
-	struct sl_arc_json j;
-	sl_arc_json_init(&j);
-	struct sl_arc_env *env = NULL;
+	struct sl_jsonr j;
+	sl_jsonr_init(&j);
+	struct sl_lake_env *env = NULL;
 	struct sl_pq_schema *pq = NULL;
-	enum sl_err err = sl_arc_json_parse(&j, pl->schema, pl->schema_len, eb);
+	enum sl_err err = sl_jsonr_parse(&j, pl->schema, pl->schema_len, eb);
 	if (!err)
-		err = sl_arc_env_build(&j, 0, &env, &pq, eb);
-	sl_arc_json_free(&j);
+		err = sl_lake_env_build(&j, 0, &env, &pq, eb);
+	sl_jsonr_free(&j);
 	sl_pq_schema_free(pq);
 	if (err == SL_ERR_NOMEM)
 		return err;
@@ -102,31 +102,31 @@ static enum sl_err build(const struct sl_dbz_opts *o, const struct sl_relation *
 	uint32_t n = 0;
 	for (int i = 0; i < rel->ncols; i++)
 		n += sl_dbz_column_in_value(o, rel, i, NULL);
-	pl->before = sl_arc_env_top(env, SL_ARC_ENV_BEFORE);
-	pl->after = sl_arc_env_top(env, SL_ARC_ENV_AFTER);
-	uint32_t src = sl_arc_env_top(env, SL_ARC_ENV_SOURCE);
-	uint32_t nsrc = sl_arc_env_nchildren(env, src);
+	pl->before = sl_lake_env_top(env, SL_ARC_ENV_BEFORE);
+	pl->after = sl_lake_env_top(env, SL_ARC_ENV_AFTER);
+	uint32_t src = sl_lake_env_top(env, SL_ARC_ENV_SOURCE);
+	uint32_t nsrc = sl_lake_env_nchildren(env, src);
 	pl->ncols = n;
 	pl->bcols = calloc(n ? n : 1, sizeof *pl->bcols);
 	pl->acols = calloc(n ? n : 1, sizeof *pl->acols);
 	pl->meta = calloc(nsrc + 2, sizeof *pl->meta);
 	if (!pl->bcols || !pl->acols || !pl->meta) {
-		sl_arc_env_free(env);
+		sl_lake_env_free(env);
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	}
 	bool ok = n > 0 && map_row(env, pl->before, o, rel, pl->bcols, n) &&
-		  map_row(env, pl->after, o, rel, pl->acols, n) && sl_arc_env_is_group(env, src);
+		  map_row(env, pl->after, o, rel, pl->acols, n) && sl_lake_env_is_group(env, src);
 	char path[300];
 	for (uint32_t k = 0; ok && k < nsrc; k++) {
-		uint32_t f = sl_arc_env_child(env, src, k);
-		ok = sl_arc_env_takes_typed(env, f) &&
-		     (size_t)snprintf(path, sizeof path, "source.%s", sl_arc_env_name(env, f)) <
+		uint32_t f = sl_lake_env_child(env, src, k);
+		ok = sl_lake_env_takes_typed(env, f) &&
+		     (size_t)snprintf(path, sizeof path, "source.%s", sl_lake_env_name(env, f)) <
 			     sizeof path &&
 		     add_meta(pl, f, path, nsrc + 2);
 	}
-	ok = ok && add_meta(pl, sl_arc_env_top(env, SL_ARC_ENV_OP), "op", nsrc + 2) &&
-	     add_meta(pl, sl_arc_env_top(env, SL_ARC_ENV_TS_MS), "ts_ms", nsrc + 2);
-	sl_arc_env_free(env);
+	ok = ok && add_meta(pl, sl_lake_env_top(env, SL_ARC_ENV_OP), "op", nsrc + 2) &&
+	     add_meta(pl, sl_lake_env_top(env, SL_ARC_ENV_TS_MS), "ts_ms", nsrc + 2);
+	sl_lake_env_free(env);
 	pl->typed = ok;
 	return SL_OK;
 }
@@ -269,20 +269,20 @@ enum sl_err sl_lake_prepare(struct sl_lake_row *r, const struct sl_lake_plan *pl
 	return SL_OK;
 }
 
-static enum sl_err fill_row(struct sl_lake_row *r, const struct sl_arc_env *env,
+static enum sl_err fill_row(struct sl_lake_row *r, const struct sl_lake_env *env,
 			    struct sl_pq_writer *pw, uint32_t group, const struct pfield *cols,
 			    bool present, uint32_t at, struct sl_errbuf *eb)
 {
 	static const struct sl_tvalue null = {.kind = SL_TV_NULL};
 	if (!present)
-		return sl_arc_env_set(env, pw, group, &null, &r->tmp, eb);
+		return sl_lake_env_set(env, pw, group, &null, &r->tmp, eb);
 	enum sl_err err = SL_OK;
 	for (uint32_t k = 0; !err && k < r->plan->ncols; k++)
-		err = sl_arc_env_set(env, pw, cols[k].f, &r->vals[at + k], &r->tmp, eb);
+		err = sl_lake_env_set(env, pw, cols[k].f, &r->vals[at + k], &r->tmp, eb);
 	return err;
 }
 
-enum sl_err sl_lake_fill(void *arg, const struct sl_arc_env *env, struct sl_pq_writer *pw,
+enum sl_err sl_lake_fill(void *arg, const struct sl_lake_env *env, struct sl_pq_writer *pw,
 			 struct sl_errbuf *eb)
 {
 	struct sl_lake_row *r = arg;
@@ -291,7 +291,7 @@ enum sl_err sl_lake_fill(void *arg, const struct sl_arc_env *env, struct sl_pq_w
 	if (!err)
 		err = fill_row(r, env, pw, pl->after, pl->acols, r->after != NULL, pl->ncols, eb);
 	for (uint32_t k = 0; !err && k < pl->nmeta; k++)
-		err = sl_arc_env_set(env, pw, pl->meta[k].f, &r->vals[2 * pl->ncols + k], &r->tmp,
+		err = sl_lake_env_set(env, pw, pl->meta[k].f, &r->vals[2 * pl->ncols + k], &r->tmp,
 				     eb);
 	return err;
 }

@@ -6,7 +6,7 @@
  * sluice run used to encode every change as Debezium JSON with its Connect
  * schema (~4 KB an event) and parse it back before writing Parquet.  A
  * plan, built once per relation, maps the envelope layout compiled from
- * the relation's value schema (archive/envelope.h) to the relation's
+ * the relation's value schema (lake/envelope.h) to the relation's
  * columns and to the envelope's other fields; filling a row then asks the
  * encoder for each value's typed form (event/debezium.h, tvalue.h).  Both
  * ends are the JSON path's own code, so a typed row stores what the JSON
@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "archive/envelope.h"
+#include "lake/envelope.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "event/debezium.h"
@@ -60,12 +60,12 @@ enum sl_err sl_lake_prepare(struct sl_lake_row *r, const struct sl_lake_plan *pl
 			    const struct sl_dbz_opts *o, const struct sl_change *ch, int64_t now_ns,
 			    struct sl_errbuf *eb);
 /* Stage a prepared row's envelope fields (everything but _topic/
- * _partition/_offset): a writer fill callback (archive/writer.h). */
-enum sl_err sl_lake_fill(void *row, const struct sl_arc_env *env, struct sl_pq_writer *pw,
+ * _partition/_offset): a writer fill callback (lake/writer.h). */
+enum sl_err sl_lake_fill(void *row, const struct sl_lake_env *env, struct sl_pq_writer *pw,
 			 struct sl_errbuf *eb);
 
 /* A meta field of the envelope ("ts_ms", "source.ts_ms", ...) as epoch
- * milliseconds for the timestamp extractor, like sl_arc_setup_ts reads it
+ * milliseconds for the timestamp extractor, like sl_lake_setup_ts reads it
  * from JSON: false when the field is not an integer here. */
 bool sl_lake_meta_ms(const struct sl_dbz_opts *o, const struct sl_change *ch, int64_t now_ns,
 		     int field, struct sl_buf *scratch, int64_t *ms);

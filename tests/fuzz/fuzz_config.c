@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	size_t nkeys, acc = 0;
-	const struct sl_cfg_key *keys = sl_config_keys(&nkeys);
+	const struct sl_config_key *keys = sl_config_keys(&nkeys);
 	for (size_t i = 0; i < nkeys; i++) {
 		const char *v = sl_config_get(cfg, keys[i].name);
 		acc += v ? strlen(v) : 0;

@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/envelope.h"
-#include "archive/json.h"
-#include "archive/partitioner.h"
+#include "lake/envelope.h"
+#include "core/jsonr.h"
+#include "lake/partitioner.h"
 #include "core/buf.h"
 #include "parquet/parquet.h"
 
@@ -46,12 +46,12 @@ static void expect(enum sl_err e, bool arg_ok)
 }
 
 /* One layout, one row, one closed file. */
-static void row(const struct sl_arc_json *j, uint32_t schema, uint32_t payload)
+static void row(const struct sl_jsonr *j, uint32_t schema, uint32_t payload)
 {
 	struct sl_errbuf eb;
-	struct sl_arc_env *env;
+	struct sl_lake_env *env;
 	struct sl_pq_schema *pq;
-	enum sl_err e = sl_arc_env_build(j, schema, &env, &pq, &eb);
+	enum sl_err e = sl_lake_env_build(j, schema, &env, &pq, &eb);
 	/* A schema Parquet cannot express (duplicate or empty names, too deep)
 	 * is a bad record (SL_ERR_PROTO); a layout that was built must open. */
 	expect(e, false);
@@ -64,70 +64,70 @@ static void row(const struct sl_arc_json *j, uint32_t schema, uint32_t payload)
 	struct sl_pq_writer *w = NULL;
 	if (sl_pq_writer_open(&w, pq, &o, discard, &bytes, &eb) != SL_OK)
 		abort();
-	e = sl_arc_env_row(env, w, j, payload, "t.public.x", 3, 42, &eb);
+	e = sl_lake_env_row(env, w, j, payload, "t.public.x", 3, 42, &eb);
 	expect(e, false);
 	/* A rejected row leaves the writer usable: an all-null row must fit. */
 	if (e)
-		expect(sl_arc_env_row(env, w, j, SL_ARC_JSON_NONE, "t", 0, 0, &eb), false);
+		expect(sl_lake_env_row(env, w, j, SL_ARC_JSON_NONE, "t", 0, 0, &eb), false);
 	if (sl_pq_writer_close(w, &eb) != SL_OK)
 		abort();
 	sl_pq_writer_free(w);
-	sl_arc_env_free(env);
+	sl_lake_env_free(env);
 }
 
-static void accessors(const struct sl_arc_json *j)
+static void accessors(const struct sl_jsonr *j)
 {
 	struct sl_buf b;
 	sl_buf_init(&b, 0);
 	for (uint32_t i = 0; i < j->nv; i++) {
 		int64_t iv;
 		double dv;
-		(void)sl_arc_json_i64(j, i, &iv);
-		(void)sl_arc_json_f64(j, i, &dv);
+		(void)sl_jsonr_i64(j, i, &iv);
+		(void)sl_jsonr_f64(j, i, &dv);
 		if (j->v[i].type == SL_ARC_JSON_STRING)
-			(void)sl_arc_parse_iso_us(sl_arc_json_text(j, i), &iv);
+			(void)sl_lake_parse_iso_us(sl_jsonr_text(j, i), &iv);
 	}
-	if (sl_arc_json_write(j, 0, &b) != SL_OK)
+	if (sl_jsonr_write(j, 0, &b) != SL_OK)
 		abort();
 	/* Re-serialised output is valid JSON that parses to the same text. */
-	struct sl_arc_json again;
+	struct sl_jsonr again;
 	struct sl_errbuf eb;
-	sl_arc_json_init(&again);
-	if (sl_arc_json_parse(&again, b.data, b.len, &eb) != SL_OK || again.nv != j->nv)
+	sl_jsonr_init(&again);
+	if (sl_jsonr_parse(&again, b.data, b.len, &eb) != SL_OK || again.nv != j->nv)
 		abort();
 	struct sl_buf b2;
 	sl_buf_init(&b2, 0);
-	if (sl_arc_json_write(&again, 0, &b2) != SL_OK || b2.len != b.len ||
+	if (sl_jsonr_write(&again, 0, &b2) != SL_OK || b2.len != b.len ||
 	    memcmp(b.data, b2.data, b.len))
 		abort();
 	sl_buf_free(&b2);
-	sl_arc_json_free(&again);
-	(void)sl_arc_json_path(j, 0, "after.id");
-	(void)sl_arc_json_path(j, 0, "payload.source.lsn");
+	sl_jsonr_free(&again);
+	(void)sl_jsonr_path(j, 0, "after.id");
+	(void)sl_jsonr_path(j, 0, "payload.source.lsn");
 	sl_buf_free(&b);
 }
 
 /* Partitioners are built once (they are configuration, not input). */
-static void partition(const struct sl_arc_json *j, uint32_t payload)
+static void partition(const struct sl_jsonr *j, uint32_t payload)
 {
-	static struct sl_arc_part *field, *timed;
+	static struct sl_lake_part *field, *timed;
 	struct sl_errbuf eb;
 	if (!field) {
-		struct sl_arc_part_opts f = {.cls = "Field", .fields = "op,after.id"};
-		struct sl_arc_part_opts t = {.cls = "TimeBased",
+		struct sl_lake_part_opts f = {.cls = "Field", .fields = "op,after.id"};
+		struct sl_lake_part_opts t = {.cls = "TimeBased",
 					     .path_format = "'dt'=YYYY-MM-dd/'t'=HHmmss.SSS",
 					     .duration_ms = 900000,
 					     .timezone = "+05:30"};
-		if (sl_arc_part_new(&f, &field, &eb) || sl_arc_part_new(&t, &timed, &eb))
+		if (sl_lake_part_new(&f, &field, &eb) || sl_lake_part_new(&t, &timed, &eb))
 			abort();
 	}
 	struct sl_buf b;
 	sl_buf_init(&b, 0);
-	expect(sl_arc_part_encode(field, 0, 0, j, payload, &b, &eb), false);
+	expect(sl_lake_part_encode(field, 0, 0, j, payload, &b, &eb), false);
 	int64_t ts = 0;
-	if (sl_arc_json_i64(j, sl_arc_json_get(j, payload, "ts_ms"), &ts)) {
+	if (sl_jsonr_i64(j, sl_jsonr_get(j, payload, "ts_ms"), &ts)) {
 		sl_buf_reset(&b);
-		expect(sl_arc_part_encode(timed, 0, ts, j, payload, &b, &eb), false);
+		expect(sl_lake_part_encode(timed, 0, ts, j, payload, &b, &eb), false);
 	}
 	sl_buf_free(&b);
 }
@@ -139,15 +139,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size)
 		memcpy(copy, data, size);
-	struct sl_arc_json j;
+	struct sl_jsonr j;
 	struct sl_errbuf eb;
-	sl_arc_json_init(&j);
-	enum sl_err e = sl_arc_json_parse(&j, copy, size, &eb);
+	sl_jsonr_init(&j);
+	enum sl_err e = sl_jsonr_parse(&j, copy, size, &eb);
 	expect(e, false);
 	if (e == SL_OK) {
 		accessors(&j);
-		struct sl_arc_msg m;
-		e = sl_arc_msg_split(&j, &m, &eb);
+		struct sl_lake_msg m;
+		e = sl_lake_msg_split(&j, &m, &eb);
 		expect(e, false);
 		if (e == SL_OK) {
 			partition(&j, m.payload);
@@ -156,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			row(&j, SL_ARC_JSON_NONE, m.payload);
 		}
 	}
-	sl_arc_json_free(&j);
+	sl_jsonr_free(&j);
 	free(copy);
 	return 0;
 }

@@ -133,21 +133,6 @@ bool sl_pg_result_lost(PGconn *c, const PGresult *r)
 	return sl_pg_conn_lost(c) || (st && (!strncmp(st, "57P", 3) || !strncmp(st, "08", 2)));
 }
 
-bool sl_pg_lsn_parse(const char *s, uint64_t *lsn)
-{
-	unsigned int hi, lo;
-	int used = 0;
-	if (!s || sscanf(s, "%X/%X%n", &hi, &lo, &used) != 2 || s[used] != '\0')
-		return false;
-	*lsn = ((uint64_t)hi << 32) | lo;
-	return true;
-}
-
-void sl_pg_lsn_format(uint64_t lsn, char out[24])
-{
-	snprintf(out, 24, "%X/%X", (unsigned)(lsn >> 32), (unsigned)lsn);
-}
-
 char *sl_pg_quote_ident(PGconn *c, const char *ident)
 {
 	char *q = PQescapeIdentifier(c, ident, strlen(ident));

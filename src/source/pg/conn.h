@@ -46,10 +46,6 @@ bool sl_pg_conn_lost(PGconn *c);
  * NULL. */
 bool sl_pg_result_lost(PGconn *c, const PGresult *r);
 
-/* LSN text "X/Y" <-> integer. */
-bool sl_pg_lsn_parse(const char *s, uint64_t *lsn);
-void sl_pg_lsn_format(uint64_t lsn, char out[24]);
-
 /* Quote an identifier for SQL ("..." with doubled quotes); caller frees. */
 char *sl_pg_quote_ident(PGconn *c, const char *ident);
 

@@ -20,6 +20,7 @@
  * and sends it whole; sluice still passes it on change by change.  On
  * protocol 1 no op "m" events exist.
  */
+#include "core/lsn.h"
 #include "source/pg/stream.h"
 
 #include <poll.h>
@@ -195,7 +196,7 @@ bool sl_pg_stream_start_command(char *buf, size_t n, int proto, bool streaming, 
 		return false;
 	pub[j++] = '"';
 	pub[j] = '\0';
-	sl_pg_lsn_format(start_lsn, lsn);
+	sl_lsn_format(start_lsn, lsn);
 	int w = proto >= 2
 			? snprintf(buf, n,
 				   "START_REPLICATION SLOT \"%s\" LOGICAL %s (proto_version '2', "

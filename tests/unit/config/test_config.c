@@ -524,14 +524,14 @@ static void test_print(void)
 static void test_table(void)
 {
 	size_t n;
-	const struct sl_cfg_key *keys = sl_config_keys(&n);
+	const struct sl_config_key *keys = sl_config_keys(&n);
 	ok(n > 80, "table has the keys (%zu)", n);
 	struct sl_config *cfg[3];
 	unsigned roles[3] = {SL_ROLE_CAPTURE, SL_ROLE_ARCHIVE, SL_ROLE_RUN};
 	for (int r = 0; r < 3; r++)
 		sl_config_new(roles[r], &cfg[r], &eb);
 	for (size_t i = 0; i < n; i++) {
-		const struct sl_cfg_key *k = &keys[i];
+		const struct sl_config_key *k = &keys[i];
 		ok(k->doc && strlen(k->doc) > 20, "%s has a doc", k->name);
 		ok(k->roles && !(k->roles & ~SL_ROLE_ALL), "%s has roles", k->name);
 		ok(!(k->required & ~k->roles), "%s required only where used", k->name);

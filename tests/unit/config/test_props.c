@@ -151,51 +151,51 @@ static void test_resolve(void)
 	setenv("SLT_EMPTY", "", 1);
 	unsetenv("SLT_MISSING");
 
-	is_int(sl_cfg_resolve("k", "plain", &out, &ref, &eb), SL_OK, "no reference");
+	is_int(sl_config_resolve("k", "plain", &out, &ref, &eb), SL_OK, "no reference");
 	is_str(out, "plain", "unchanged");
 	ok(!ref, "no reference flagged");
 	free(out);
 
-	is_int(sl_cfg_resolve("k", "pw=${env:SLT_PW}!", &out, &ref, &eb), SL_OK, "env");
+	is_int(sl_config_resolve("k", "pw=${env:SLT_PW}!", &out, &ref, &eb), SL_OK, "env");
 	is_str(out, "pw=hunter2!", "env resolved in place");
 	ok(ref, "reference flagged");
 	free(out);
-	is_int(sl_cfg_resolve("k", "${env::SLT_PW}", &out, &ref, &eb), SL_OK, "env with empty path");
+	is_int(sl_config_resolve("k", "${env::SLT_PW}", &out, &ref, &eb), SL_OK, "env with empty path");
 	is_str(out, "hunter2", "${env::NAME}");
 	free(out);
-	is_int(sl_cfg_resolve("k", "[${env:SLT_EMPTY}]", &out, &ref, &eb), SL_OK, "empty env");
+	is_int(sl_config_resolve("k", "[${env:SLT_EMPTY}]", &out, &ref, &eb), SL_OK, "empty env");
 	is_str(out, "[]", "empty variable is a value");
 	free(out);
-	is_int(sl_cfg_resolve("k", "${env:SLT_PW}${env:SLT_PW}", &out, &ref, &eb), SL_OK, "two");
+	is_int(sl_config_resolve("k", "${env:SLT_PW}${env:SLT_PW}", &out, &ref, &eb), SL_OK, "two");
 	is_str(out, "hunter2hunter2", "two references");
 	free(out);
 
 	/* Not references: kept literally. */
-	is_int(sl_cfg_resolve("k", "$ ${ ${x} ${a b:c} ${env:X", &out, &ref, &eb), SL_OK, "literal");
+	is_int(sl_config_resolve("k", "$ ${ ${x} ${a b:c} ${env:X", &out, &ref, &eb), SL_OK, "literal");
 	is_str(out, "$ ${ ${x} ${a b:c} ${env:X", "non-references kept");
 	ok(!ref, "literal is no reference");
 	free(out);
-	is_int(sl_cfg_resolve("k", "${env:SLT_PW}", &out, &ref, &eb), SL_OK, "resolved once");
+	is_int(sl_config_resolve("k", "${env:SLT_PW}", &out, &ref, &eb), SL_OK, "resolved once");
 	free(out);
 	setenv("SLT_NESTED", "${env:SLT_PW}", 1);
-	is_int(sl_cfg_resolve("k", "${env:SLT_NESTED}", &out, &ref, &eb), SL_OK, "nested");
+	is_int(sl_config_resolve("k", "${env:SLT_NESTED}", &out, &ref, &eb), SL_OK, "nested");
 	is_str(out, "${env:SLT_PW}", "resolved text is not scanned again");
 	free(out);
 
-	is_int(sl_cfg_resolve("database.password", "${env:SLT_MISSING}", &out, &ref, &eb),
+	is_int(sl_config_resolve("database.password", "${env:SLT_MISSING}", &out, &ref, &eb),
 	       SL_ERR_CONFIG, "missing env");
 	is_str(eb.msg,
 	       "config key \"database.password\": environment variable \"SLT_MISSING\" "
 	       "referenced by ${env:SLT_MISSING} is not set",
 	       "missing env message");
 	ok(out == NULL, "no output on error");
-	is_int(sl_cfg_resolve("k", "${vault:secret/x:y}", &out, &ref, &eb), SL_ERR_CONFIG,
+	is_int(sl_config_resolve("k", "${vault:secret/x:y}", &out, &ref, &eb), SL_ERR_CONFIG,
 	       "unknown provider");
 	is_str(eb.msg,
 	       "config key \"k\": unknown config provider \"vault\" in ${vault:secret/x:y} "
 	       "(known: env, file)",
 	       "unknown provider message");
-	is_int(sl_cfg_resolve("k", "${file:nokey}", &out, &ref, &eb), SL_ERR_CONFIG, "bad file ref");
+	is_int(sl_config_resolve("k", "${file:nokey}", &out, &ref, &eb), SL_ERR_CONFIG, "bad file ref");
 	ok(strstr(eb.msg, "must look like ${file:/path/to/file.properties:key}") != NULL,
 	   "bad file reference explains the syntax: %s", eb.msg);
 
@@ -208,16 +208,16 @@ static void test_resolve(void)
 	close(fd);
 	char ref_text[256];
 	snprintf(ref_text, sizeof ref_text, "${file:%s:other}", path);
-	is_int(sl_cfg_resolve("k", ref_text, &out, &ref, &eb), SL_OK, "file reference");
+	is_int(sl_config_resolve("k", ref_text, &out, &ref, &eb), SL_OK, "file reference");
 	is_str(out, "x", "file value");
 	ok(ref, "file reference flagged");
 	free(out);
 	snprintf(ref_text, sizeof ref_text, "${file:%s:db.password}", path);
-	is_int(sl_cfg_resolve("k", ref_text, &out, &ref, &eb), SL_OK, "file reference, repeated key");
+	is_int(sl_config_resolve("k", ref_text, &out, &ref, &eb), SL_OK, "file reference, repeated key");
 	is_str(out, "final", "last definition wins");
 	free(out);
 	snprintf(ref_text, sizeof ref_text, "${file:%s:absent}", path);
-	is_int(sl_cfg_resolve("database.password", ref_text, &out, &ref, &eb), SL_ERR_CONFIG,
+	is_int(sl_config_resolve("database.password", ref_text, &out, &ref, &eb), SL_ERR_CONFIG,
 	       "missing file key");
 	char want[512];
 	snprintf(want, sizeof want,
@@ -227,19 +227,19 @@ static void test_resolve(void)
 	is_str(eb.msg, want, "missing file key message");
 	ok(!strstr(eb.msg, "final") && !strstr(eb.msg, "s3cr"), "no file value in the message");
 	unlink(path);
-	is_int(sl_cfg_resolve("k", ref_text, &out, &ref, &eb), SL_ERR_CONFIG, "missing file");
+	is_int(sl_config_resolve("k", ref_text, &out, &ref, &eb), SL_ERR_CONFIG, "missing file");
 	ok(strstr(eb.msg, "could not open file") && strstr(eb.msg, "No such file"),
 	   "missing file message: %s", eb.msg);
-	is_int(sl_cfg_resolve("k", "${file:/tmp:x}", &out, &ref, &eb), SL_ERR_CONFIG, "directory");
+	is_int(sl_config_resolve("k", "${file:/tmp:x}", &out, &ref, &eb), SL_ERR_CONFIG, "directory");
 	ok(strstr(eb.msg, "not a regular file") != NULL, "directory refused: %s", eb.msg);
-	is_int(sl_cfg_resolve("k", "${file:/dev/zero:x}", &out, &ref, &eb), SL_ERR_CONFIG,
+	is_int(sl_config_resolve("k", "${file:/dev/zero:x}", &out, &ref, &eb), SL_ERR_CONFIG,
 	       "device");
 	ok(strstr(eb.msg, "not a regular file") != NULL, "device refused: %s", eb.msg);
 }
 
 static void test_suggest(void)
 {
-	struct sl_cfg_suggest s;
+	struct sl_config_suggest s;
 	const char *cands[] = {"database.hostname", "database.port", "slot.name", "snapshot.mode",
 			       "topic.prefix"};
 	struct {
@@ -252,20 +252,20 @@ static void test_suggest(void)
 		{"x", NULL},                         {"", NULL},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		sl_cfg_suggest_init(&s, cases[i].word);
+		sl_config_suggest_init(&s, cases[i].word);
 		for (size_t j = 0; j < sizeof cands / sizeof cands[0]; j++)
-			sl_cfg_suggest_offer(&s, cands[j]);
-		is_str(sl_cfg_suggest_best(&s), cases[i].want, "suggest for \"%s\"", cases[i].word);
+			sl_config_suggest_offer(&s, cands[j]);
+		is_str(sl_config_suggest_best(&s), cases[i].want, "suggest for \"%s\"", cases[i].word);
 	}
-	sl_cfg_suggest_init(&s, "initail");
-	sl_cfg_suggest_offer_list(&s, "initial|initial_only|no_data");
-	const char *b = sl_cfg_suggest_best(&s);
+	sl_config_suggest_init(&s, "initail");
+	sl_config_suggest_offer_list(&s, "initial|initial_only|no_data");
+	const char *b = sl_config_suggest_best(&s);
 	ok(b && strcspn(b, "|") == 7 && !strncmp(b, "initial", 7), "suggest from a | list");
-	is_int(sl_cfg_suggest_distance("ab", 2, "ba", 2), 1, "transposition costs 1");
-	is_int(sl_cfg_suggest_distance("abc", 3, "", 0), 3, "to empty");
+	is_int(sl_config_suggest_distance("ab", 2, "ba", 2), 1, "transposition costs 1");
+	is_int(sl_config_suggest_distance("abc", 3, "", 0), 3, "to empty");
 	char longw[300];
 	memset(longw, 'a', sizeof longw);
-	ok(sl_cfg_suggest_distance(longw, sizeof longw, "a", 1) == SIZE_MAX, "long word skipped");
+	ok(sl_config_suggest_distance(longw, sizeof longw, "a", 1) == SIZE_MAX, "long word skipped");
 }
 
 int main(void)

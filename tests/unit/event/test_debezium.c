@@ -954,25 +954,25 @@ static void test_hstore_iter(void)
 {
 	static const char in[] = "\"a\"=>\"1\", \"q\\\"k\"=>NULL, \"\"=>\"b\\\\s\"";
 	char scratch[sizeof in];
-	struct sl_pg_hstore_iter it;
-	sl_pg_hstore_begin(&it, in, sizeof in - 1, scratch);
+	struct sl_pgtext_hstore_iter it;
+	sl_pgtext_hstore_begin(&it, in, sizeof in - 1, scratch);
 	const char *k, *v;
 	size_t kn, vn;
-	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 1, "pair 1");
+	is_int(sl_pgtext_hstore_next(&it, &k, &kn, &v, &vn), 1, "pair 1");
 	ok(k == in + 1 && kn == 1 && v == in + 6 && vn == 1, "unescaped strings point into the input");
-	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 1, "pair 2");
+	is_int(sl_pgtext_hstore_next(&it, &k, &kn, &v, &vn), 1, "pair 2");
 	ok(kn == 3 && !memcmp(k, "q\"k", 3) && k == scratch && v == NULL, "escaped key, NULL value");
-	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 1, "pair 3");
+	is_int(sl_pgtext_hstore_next(&it, &k, &kn, &v, &vn), 1, "pair 3");
 	ok(kn == 0 && vn == 3 && !memcmp(v, "b\\s", 3), "empty key, escaped value");
-	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 0, "end");
-	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 0, "still the end");
-	sl_pg_hstore_begin(&it, "", 0, scratch);
-	is_int(sl_pg_hstore_next(&it, &k, &kn, &v, &vn), 0, "empty hstore");
+	is_int(sl_pgtext_hstore_next(&it, &k, &kn, &v, &vn), 0, "end");
+	is_int(sl_pgtext_hstore_next(&it, &k, &kn, &v, &vn), 0, "still the end");
+	sl_pgtext_hstore_begin(&it, "", 0, scratch);
+	is_int(sl_pgtext_hstore_next(&it, &k, &kn, &v, &vn), 0, "empty hstore");
 	/* never reads past n: the same text cut short anywhere is refused */
 	for (size_t n = 1; n < sizeof in - 1; n++) {
-		sl_pg_hstore_begin(&it, in, n, scratch);
+		sl_pgtext_hstore_begin(&it, in, n, scratch);
 		int r;
-		while ((r = sl_pg_hstore_next(&it, &k, &kn, &v, &vn)) == 1)
+		while ((r = sl_pgtext_hstore_next(&it, &k, &kn, &v, &vn)) == 1)
 			;
 		bool boundary = n == 8 || n == 22; /* right after a whole pair */
 		ok(boundary ? r == 0 : r == -1, "cut at %zu: %d", n, r);
@@ -1301,10 +1301,10 @@ static void test_limits(void)
 	char big[1200];
 	memset(big, '9', 1000);
 	big[1000] = '\0';
-	struct sl_pg_numeric num;
-	ok(sl_pg_parse_numeric(big, 1000, &num), "parse 1000 digits");
+	struct sl_pgtext_numeric num;
+	ok(sl_pgtext_parse_numeric(big, 1000, &num), "parse 1000 digits");
 	uint8_t out[600];
-	size_t n = sl_pg_numeric_unscaled(&num, 0, out, sizeof out);
+	size_t n = sl_pgtext_numeric_unscaled(&num, 0, out, sizeof out);
 	ok(n == 416 && out[0] != 0 && !(out[0] & 0x80), "1000 nines = %zu bytes", n);
 }
 

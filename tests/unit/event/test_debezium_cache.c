@@ -197,8 +197,8 @@ static void test_numeric_unscaled(void)
 		}
 		txt[o] = '\0';
 		int scale = (int)(seed >> 20) % 9 - 2; /* -2..6: cut, pad, drop integer digits */
-		struct sl_pg_numeric num;
-		if (!sl_pg_parse_numeric(txt, o, &num))
+		struct sl_pgtext_numeric num;
+		if (!sl_pgtext_parse_numeric(txt, o, &num))
 			continue;
 		/* reference: the digit string at `scale`, if it fits 38 digits */
 		char dig[80];
@@ -218,7 +218,7 @@ static void test_numeric_unscaled(void)
 			v = -v;
 		uint8_t want[20], got[40];
 		size_t wl = ref_bytes(v, want);
-		size_t gl = sl_pg_numeric_unscaled(&num, scale, got, sizeof got);
+		size_t gl = sl_pgtext_numeric_unscaled(&num, scale, got, sizeof got);
 		n++;
 		if ((gl != wl || memcmp(got, want, wl)) && bad++ < 3)
 			ok(0, "numeric %s at scale %d: %zu bytes, want %zu", txt, scale, gl, wl);
@@ -241,11 +241,11 @@ static void test_numeric_unscaled(void)
 			while (tl)
 				txt[o++] = tmp[--tl];
 			txt[o] = '\0';
-			struct sl_pg_numeric num;
+			struct sl_pgtext_numeric num;
 			uint8_t want[20], got[40];
-			sl_pg_parse_numeric(txt, o, &num);
+			sl_pgtext_parse_numeric(txt, o, &num);
 			size_t wl = ref_bytes(x, want);
-			size_t gl = sl_pg_numeric_unscaled(&num, 0, got, sizeof got);
+			size_t gl = sl_pgtext_numeric_unscaled(&num, 0, got, sizeof got);
 			n++;
 			if ((gl != wl || memcmp(got, want, wl)) && bad++ < 6)
 				ok(0, "numeric %s: %zu bytes, want %zu", txt, gl, wl);

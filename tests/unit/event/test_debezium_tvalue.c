@@ -9,12 +9,12 @@
  * (strtof() for float4 columns, whose typed value is the float itself) or
  * the NaN/Infinity strings, STR the decoded JSON string byte for byte, BIN
  * base64-encoded (here, independently) equals the JSON string, TSTZ equals
- * the JSON ISO string as sl_arc_parse_iso_us() reads it, NULL is JSON null.
+ * the JSON ISO string as sl_lake_parse_iso_us() reads it, NULL is JSON null.
  * SL_TV_NONE is accepted only where the API documents it.  Values the JSON
  * encoder refuses must be refused with the same message.
  */
-#include "archive/envelope.h"
-#include "archive/json.h"
+#include "lake/envelope.h"
+#include "core/jsonr.h"
 #include "core/buf.h"
 #include "event/debezium.h"
 #include "event/pgtype_oids.h"
@@ -761,14 +761,14 @@ static void table_free(struct table *t)
 static struct sl_buf b64buf;
 
 /* Whether typed value tv is what JSON node `node` reads as. */
-static bool tv_matches(const struct sl_tvalue *tv, const struct sl_arc_json *j, uint32_t node,
+static bool tv_matches(const struct sl_tvalue *tv, const struct sl_jsonr *j, uint32_t node,
 		       bool f4)
 {
 	if (node == SL_ARC_JSON_NONE)
 		return false;
-	const struct sl_arc_json_node *nd = &j->v[node];
+	const struct sl_jsonr_node *nd = &j->v[node];
 	const char *text = (nd->type == SL_ARC_JSON_STRING || nd->type == SL_ARC_JSON_NUMBER)
-				   ? sl_arc_json_text(j, node)
+				   ? sl_jsonr_text(j, node)
 				   : NULL;
 	switch (tv->kind) {
 	case SL_TV_NONE: return false;
@@ -777,7 +777,7 @@ static bool tv_matches(const struct sl_tvalue *tv, const struct sl_arc_json *j, 
 		return (nd->type == SL_ARC_JSON_TRUE && tv->b) || (nd->type == SL_ARC_JSON_FALSE && !tv->b);
 	case SL_TV_INT: {
 		int64_t x;
-		return nd->type == SL_ARC_JSON_NUMBER && sl_arc_json_i64(j, node, &x) && x == tv->i;
+		return nd->type == SL_ARC_JSON_NUMBER && sl_jsonr_i64(j, node, &x) && x == tv->i;
 	}
 	case SL_TV_DOUBLE:
 		if (nd->type == SL_ARC_JSON_STRING) {
@@ -809,13 +809,13 @@ static bool tv_matches(const struct sl_tvalue *tv, const struct sl_arc_json *j, 
 		return nd->len == b64buf.len && memcmp(text, b64buf.data, b64buf.len) == 0;
 	case SL_TV_TSTZ: {
 		int64_t us;
-		return nd->type == SL_ARC_JSON_STRING && sl_arc_parse_iso_us(text, &us) && us == tv->i;
+		return nd->type == SL_ARC_JSON_STRING && sl_lake_parse_iso_us(text, &us) && us == tv->i;
 	}
 	}
 	return false;
 }
 
-static void show(const struct sl_tvalue *tv, const struct sl_arc_json *j, uint32_t node)
+static void show(const struct sl_tvalue *tv, const struct sl_jsonr *j, uint32_t node)
 {
 	printf("#   typed kind %d i=%" PRId64 " d=%.17g b=%d n=%zu", (int)tv->kind, tv->i, tv->d,
 	       (int)tv->b, tv->n);
@@ -828,7 +828,7 @@ static void show(const struct sl_tvalue *tv, const struct sl_arc_json *j, uint32
 	}
 	struct sl_buf w;
 	sl_buf_init(&w, 0);
-	sl_arc_json_write(j, node, &w);
+	sl_jsonr_write(j, node, &w);
 	printf("#   json: %.200s\n", w.data ? w.data : "");
 	sl_buf_free(&w);
 }
@@ -836,7 +836,7 @@ static void show(const struct sl_tvalue *tv, const struct sl_arc_json *j, uint32
 /* Expected kind of a non-null TEXT value of spec sp under o, given its JSON:
  * SL_TV_NONE where the API gives no typed form. */
 static enum sl_tv_kind want_kind(const struct spec *sp, const struct sl_dbz_opts *o,
-				 const struct sl_arc_json *j, uint32_t node)
+				 const struct sl_jsonr *j, uint32_t node)
 {
 	if (sp->array)
 		return SL_TV_NONE;
@@ -866,8 +866,8 @@ static enum sl_tv_kind want_kind(const struct spec *sp, const struct sl_dbz_opts
 	case G_HSTORE: return o->hstore == SL_DBZ_HSTORE_JSON ? SL_TV_STR : SL_TV_NONE;
 	case G_TSTZ:
 		return node != SL_ARC_JSON_NONE && j->v[node].type == SL_ARC_JSON_STRING &&
-			       (!strcmp(sl_arc_json_text(j, node), "infinity") ||
-				!strcmp(sl_arc_json_text(j, node), "-infinity"))
+			       (!strcmp(sl_jsonr_text(j, node), "infinity") ||
+				!strcmp(sl_jsonr_text(j, node), "-infinity"))
 			       ? SL_TV_STR
 			       : SL_TV_TSTZ;
 	case G_BYTEA:
@@ -881,7 +881,7 @@ static long n_typed, n_none;
 
 /* Compare one before/after block of the parsed event with the row. */
 static void check_block(const struct sl_dbz_opts *o, const struct table *t,
-			const struct sl_row *row, const struct sl_arc_json *j, uint32_t obj,
+			const struct sl_row *row, const struct sl_jsonr *j, uint32_t obj,
 			const char *which, int ev)
 {
 	check(obj != SL_ARC_JSON_NONE && j->v[obj].type == SL_ARC_JSON_OBJECT, "event %d: %s is an object",
@@ -893,7 +893,7 @@ static void check_block(const struct sl_dbz_opts *o, const struct table *t,
 		const struct sl_column *col = &t->rel.cols[i];
 		struct sl_errbuf eb;
 		bool in = sl_dbz_column_in_value(o, &t->rel, i, &eb);
-		uint32_t node = sl_arc_json_get(j, obj, col->name);
+		uint32_t node = sl_jsonr_get(j, obj, col->name);
 		members += in;
 		if (!check(in == (node != SL_ARC_JSON_NONE), "event %d %s.%s: in_value %d matches the JSON",
 			ev, which, col->name, (int)in))
@@ -947,7 +947,7 @@ static const char *const meta_paths[] = {
 	"source.lsn", "source.xmin", "transaction", "transaction.id", "transaction.total_order",
 	"transaction.data_collection_order"};
 
-static uint32_t jpath(const struct sl_arc_json *j, uint32_t obj, const char *path)
+static uint32_t jpath(const struct sl_jsonr *j, uint32_t obj, const char *path)
 {
 	char part[64];
 	while (obj != SL_ARC_JSON_NONE && *path) {
@@ -955,14 +955,14 @@ static uint32_t jpath(const struct sl_arc_json *j, uint32_t obj, const char *pat
 		size_t n = dot ? (size_t)(dot - path) : strlen(path);
 		memcpy(part, path, n);
 		part[n] = '\0';
-		obj = sl_arc_json_get(j, obj, part);
+		obj = sl_jsonr_get(j, obj, part);
 		path = dot ? dot + 1 : path + n;
 	}
 	return obj;
 }
 
 static void check_meta(const struct sl_dbz_opts *o, const struct sl_change *ch, int64_t now_ns,
-		       const struct sl_arc_json *j, uint32_t payload, int ev)
+		       const struct sl_jsonr *j, uint32_t payload, int ev)
 {
 	bool msg = ch->op == SL_OP_MESSAGE;
 	for (size_t k = 0; k < sizeof meta_paths / sizeof meta_paths[0]; k++) {
@@ -979,7 +979,7 @@ static void check_meta(const struct sl_dbz_opts *o, const struct sl_change *ch, 
 		}
 		uint32_t node = jpath(j, payload, path);
 		bool in_txn = strncmp(path, "transaction.", 12) == 0;
-		uint32_t txn = sl_arc_json_get(j, payload, "transaction");
+		uint32_t txn = sl_jsonr_get(j, payload, "transaction");
 		bool txn_null = txn != SL_ARC_JSON_NONE && j->v[txn].type == SL_ARC_JSON_NULL;
 		if (tv.kind == SL_TV_NONE) {
 			bool allowed = !strcmp(path, "source") ||
@@ -987,7 +987,7 @@ static void check_meta(const struct sl_dbz_opts *o, const struct sl_change *ch, 
 					j->v[node].type == SL_ARC_JSON_OBJECT);
 			int64_t x;
 			if (node != SL_ARC_JSON_NONE && j->v[node].type == SL_ARC_JSON_NUMBER &&
-			    !sl_arc_json_i64(j, node, &x))
+			    !sl_jsonr_i64(j, node, &x))
 				allowed = true; /* an unsigned beyond int64 */
 			if (msg && node == SL_ARC_JSON_NONE &&
 			    (!strcmp(path, "ts_us") || !strcmp(path, "ts_ns") ||
@@ -1006,7 +1006,7 @@ static void check_meta(const struct sl_dbz_opts *o, const struct sl_change *ch, 
 	}
 	/* every envelope field outside before/after has a path */
 	for (uint32_t c = j->v[payload].first; c != SL_ARC_JSON_NONE; c = j->v[c].next) {
-		const char *key = sl_arc_json_key(j, c);
+		const char *key = sl_jsonr_key(j, c);
 		if (!strcmp(key, "before") || !strcmp(key, "after") || !strcmp(key, "message"))
 			continue;
 		check(sl_dbz_meta_field(key) >= 0, "event %d: envelope field %s has a meta path", ev, key);
@@ -1014,7 +1014,7 @@ static void check_meta(const struct sl_dbz_opts *o, const struct sl_change *ch, 
 			continue;
 		for (uint32_t g = j->v[c].first; g != SL_ARC_JSON_NONE; g = j->v[g].next) {
 			char p[128];
-			snprintf(p, sizeof p, "%s.%s", key, sl_arc_json_key(j, g));
+			snprintf(p, sizeof p, "%s.%s", key, sl_jsonr_key(j, g));
 			check(sl_dbz_meta_field(p) >= 0, "event %d: envelope field %s has a meta path", ev, p);
 		}
 	}
@@ -1041,7 +1041,7 @@ static void random_meta(struct sl_change *ch, int r)
 
 /* Encode, parse and compare one event.  Returns false on an encoder error. */
 static bool run_event(const struct sl_dbz_opts *o, const struct table *t,
-		      const struct sl_change *ch, int64_t now_ns, struct sl_arc_json *j,
+		      const struct sl_change *ch, int64_t now_ns, struct sl_jsonr *j,
 		      const char *schema, size_t schema_len, int ev)
 {
 	struct sl_buf out;
@@ -1053,13 +1053,13 @@ static bool run_event(const struct sl_dbz_opts *o, const struct table *t,
 		sl_buf_free(&out);
 		return false;
 	}
-	err = sl_arc_json_parse(j, out.data, out.len, &eb);
+	err = sl_jsonr_parse(j, out.data, out.len, &eb);
 	if (!check(err == SL_OK, "event %d parses", ev)) {
 		printf("#   %s\n#   %.300s\n", eb.msg, out.data);
 		sl_buf_free(&out);
 		return true;
 	}
-	uint32_t sch = sl_arc_json_get(j, 0, "schema"), payload = sl_arc_json_get(j, 0, "payload");
+	uint32_t sch = sl_jsonr_get(j, 0, "schema"), payload = sl_jsonr_get(j, 0, "payload");
 	check(sch != SL_ARC_JSON_NONE && payload != SL_ARC_JSON_NONE, "event %d: schema and payload", ev);
 	if (sch != SL_ARC_JSON_NONE && schema &&
 	    !check(j->v[sch].rawlen == schema_len &&
@@ -1070,8 +1070,8 @@ static bool run_event(const struct sl_dbz_opts *o, const struct table *t,
 	}
 	if (payload != SL_ARC_JSON_NONE) {
 		if (ch->op != SL_OP_MESSAGE) {
-			uint32_t before = sl_arc_json_get(j, payload, "before");
-			uint32_t after = sl_arc_json_get(j, payload, "after");
+			uint32_t before = sl_jsonr_get(j, payload, "before");
+			uint32_t after = sl_jsonr_get(j, payload, "after");
 			if (ch->before && ch->op != SL_OP_TRUNCATE)
 				check_block(o, t, ch->before, j, before, "before", ev);
 			if (ch->after && ch->op != SL_OP_TRUNCATE && ch->op != SL_OP_DELETE)
@@ -1106,8 +1106,8 @@ static void test_differential(void)
 {
 	static const char *const prefixes[] = {"dbserver1", "srv \"x\"\\\xff\xc3\xa9"};
 	static const char *const dbs[] = {"appdb", "d\xe2\x82\xac\x80"};
-	struct sl_arc_json j;
-	sl_arc_json_init(&j);
+	struct sl_jsonr j;
+	sl_jsonr_init(&j);
 	int ev = 0;
 	for (int combo = 0; combo < 72; combo++) {
 		struct sl_dbz_opts o;
@@ -1176,7 +1176,7 @@ static void test_differential(void)
 		}
 		table_free(&t);
 	}
-	sl_arc_json_free(&j);
+	sl_jsonr_free(&j);
 	printf("# %d events, %ld typed and %ld untyped column values compared\n", ev, n_typed, n_none);
 	ok(n_typed > 100000, "enough typed values compared (%ld)", n_typed);
 }
@@ -1213,8 +1213,8 @@ static void test_refused(void)
 		{"geo", "0101", 7}, {"vec", "[]", 7}, {"sv", "{1:2}/99999", 7},
 		{"t \"q\"\\", "ok", 0}, {"tstz", "2016-11-04 13:51:30.1234567+00", 7},
 	};
-	struct sl_arc_json j;
-	sl_arc_json_init(&j);
+	struct sl_jsonr j;
+	sl_jsonr_init(&j);
 	for (int dec = 0; dec < 3; dec++) {
 		for (int iv = 0; iv < 2; iv++) {
 			struct sl_dbz_opts o;
@@ -1281,7 +1281,7 @@ static void test_refused(void)
 			table_free(&t);
 		}
 	}
-	sl_arc_json_free(&j);
+	sl_jsonr_free(&j);
 }
 
 static void test_api_edges(void)

@@ -1,7 +1,7 @@
 /* Unit tests: sinks/lake_rows -- typed rows against the JSON path.
  *
  * The lake writes a change either as a typed row (sl_lake_fill) or through
- * its Debezium JSON (sl_dbz_value, parsed, sl_arc_env_row).  The two must
+ * its Debezium JSON (sl_dbz_value, parsed, sl_lake_env_row).  The two must
  * store the same values: every change below is written both ways into
  * Parquet files of one row each, and once more into one file of all rows,
  * and the files must be byte for byte equal.  Values are random text as
@@ -9,8 +9,8 @@
  * of each type, infinities, unchanged-TOAST placeholders and absent
  * columns; the last two have no typed form and must fall back to JSON.
  */
-#include "archive/envelope.h"
-#include "archive/json.h"
+#include "lake/envelope.h"
+#include "core/jsonr.h"
 #include "event/debezium.h"
 #include "event/pgtype_oids.h"
 #include "lib/test.h"
@@ -252,7 +252,7 @@ static void table_free(struct table *t)
 struct out {
 	struct sl_buf b;
 	struct sl_pq_writer *w;
-	struct sl_arc_env *env;
+	struct sl_lake_env *env;
 };
 
 static enum sl_err out_write(void *ctx, const void *p, size_t n, struct sl_errbuf *eb)
@@ -264,13 +264,13 @@ static enum sl_err out_write(void *ctx, const void *p, size_t n, struct sl_errbu
 static bool out_open(struct out *o, const char *schema, size_t len)
 {
 	memset(o, 0, sizeof *o);
-	struct sl_arc_json j;
-	sl_arc_json_init(&j);
+	struct sl_jsonr j;
+	sl_jsonr_init(&j);
 	struct sl_errbuf eb;
 	struct sl_pq_schema *pq = NULL;
-	bool good = !sl_arc_json_parse(&j, schema, len, &eb) &&
-		    !sl_arc_env_build(&j, 0, &o->env, &pq, &eb);
-	sl_arc_json_free(&j);
+	bool good = !sl_jsonr_parse(&j, schema, len, &eb) &&
+		    !sl_lake_env_build(&j, 0, &o->env, &pq, &eb);
+	sl_jsonr_free(&j);
 	struct sl_pq_options po;
 	sl_pq_options_default(&po);
 	po.codec = SL_PQ_SNAPPY;
@@ -287,30 +287,30 @@ static void out_close(struct out *o)
 	if (o->w && sl_pq_writer_close(o->w, &eb))
 		printf("# close: %s\n", eb.msg);
 	sl_pq_writer_free(o->w);
-	sl_arc_env_free(o->env);
+	sl_lake_env_free(o->env);
 	o->w = NULL;
 	o->env = NULL;
 }
 
-/* The JSON path: encode, parse, sl_arc_env_row. */
+/* The JSON path: encode, parse, sl_lake_env_row. */
 static enum sl_err via_json(struct out *o, const struct sl_dbz_opts *opt, const struct sl_change *ch,
 			    int64_t now_ns, int64_t offset, struct sl_buf *json)
 {
 	struct sl_errbuf eb;
-	struct sl_arc_json j;
-	sl_arc_json_init(&j);
+	struct sl_jsonr j;
+	sl_jsonr_init(&j);
 	sl_buf_reset(json);
 	enum sl_err err = sl_dbz_value(opt, ch, now_ns, json, &eb);
-	struct sl_arc_msg m;
+	struct sl_lake_msg m;
 	if (!err)
-		err = sl_arc_json_parse(&j, json->data, json->len, &eb);
+		err = sl_jsonr_parse(&j, json->data, json->len, &eb);
 	if (!err)
-		err = sl_arc_msg_split(&j, &m, &eb);
+		err = sl_lake_msg_split(&j, &m, &eb);
 	if (!err)
-		err = sl_arc_env_row(o->env, o->w, &j, m.payload, ch->rel->topic, 0, offset, &eb);
+		err = sl_lake_env_row(o->env, o->w, &j, m.payload, ch->rel->topic, 0, offset, &eb);
 	if (err)
 		printf("# json path: %s\n", eb.msg);
-	sl_arc_json_free(&j);
+	sl_jsonr_free(&j);
 	return err;
 }
 
@@ -332,7 +332,7 @@ static enum sl_err via_typed(struct out *o, const struct sl_dbz_opts *opt,
 	if (plan && !sl_lake_prepare(&lake_row, plan, opt, ch, now_ns, &eb)) {
 		err = sl_lake_fill(&lake_row, o->env, o->w, &eb);
 		if (!err)
-			err = sl_arc_env_finish(o->env, o->w, ch->rel->topic, 0, offset, &eb);
+			err = sl_lake_env_finish(o->env, o->w, ch->rel->topic, 0, offset, &eb);
 		else
 			sl_pq_row_discard(o->w);
 		if (err)

@@ -4,7 +4,7 @@
  * The Joda pattern is compiled once into tokens; encoding is a walk over
  * the tokens with the broken-down time of the bucket start.
  */
-#include "archive/partitioner.h"
+#include "lake/partitioner.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +12,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "archive/envelope.h"
+#include "lake/envelope.h"
 #include "config/config.h"
 
 enum pkind { P_DEFAULT, P_TIME, P_FIELD };
 
-struct sl_arc_part {
+struct sl_lake_part {
 	enum pkind kind;
 	char *fmt;           /* Joda pattern */
 	int64_t dur_ms;
@@ -57,14 +57,14 @@ static bool fixed_offset(const char *tz, int64_t *off)
 	return false;
 }
 
-static enum sl_err encode_time(const struct sl_arc_part *p, int64_t ts_ms, struct sl_buf *out,
+static enum sl_err encode_time(const struct sl_lake_part *p, int64_t ts_ms, struct sl_buf *out,
 			       struct sl_errbuf *eb);
 
-enum sl_err sl_arc_part_new(const struct sl_arc_part_opts *o, struct sl_arc_part **out,
+enum sl_err sl_lake_part_new(const struct sl_lake_part_opts *o, struct sl_lake_part **out,
 			    struct sl_errbuf *eb)
 {
 	*out = NULL;
-	struct sl_arc_part *p = calloc(1, sizeof *p);
+	struct sl_lake_part *p = calloc(1, sizeof *p);
 	if (!p)
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	const char *cls = o->cls ? o->cls : "Default";
@@ -115,14 +115,14 @@ enum sl_err sl_arc_part_new(const struct sl_arc_part_opts *o, struct sl_arc_part
 		sl_buf_free(&probe);
 	}
 	if (err) {
-		sl_arc_part_free(p);
+		sl_lake_part_free(p);
 		return err;
 	}
 	*out = p;
 	return SL_OK;
 }
 
-void sl_arc_part_free(struct sl_arc_part *p)
+void sl_lake_part_free(struct sl_lake_part *p)
 {
 	if (!p)
 		return;
@@ -131,7 +131,7 @@ void sl_arc_part_free(struct sl_arc_part *p)
 	free(p);
 }
 
-bool sl_arc_part_uses_time(const struct sl_arc_part *p)
+bool sl_lake_part_uses_time(const struct sl_lake_part *p)
 {
 	return p->kind == P_TIME;
 }
@@ -142,7 +142,7 @@ static int64_t floordiv(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static enum sl_err encode_time(const struct sl_arc_part *p, int64_t ts_ms, struct sl_buf *out,
+static enum sl_err encode_time(const struct sl_lake_part *p, int64_t ts_ms, struct sl_buf *out,
 			       struct sl_errbuf *eb)
 {
 	/* Far enough from the int64 edges that the zone offset and the
@@ -237,13 +237,13 @@ static enum sl_err encode_time(const struct sl_arc_part *p, int64_t ts_ms, struc
 	return err;
 }
 
-bool sl_arc_part_uses_payload(const struct sl_arc_part *p)
+bool sl_lake_part_uses_payload(const struct sl_lake_part *p)
 {
 	return p->kind == P_FIELD;
 }
 
-enum sl_err sl_arc_part_encode(const struct sl_arc_part *p, int32_t kafka_partition,
-			       int64_t ts_ms, const struct sl_arc_json *j, uint32_t payload,
+enum sl_err sl_lake_part_encode(const struct sl_lake_part *p, int32_t kafka_partition,
+			       int64_t ts_ms, const struct sl_jsonr *j, uint32_t payload,
 			       struct sl_buf *out, struct sl_errbuf *eb)
 {
 	if (p->kind == P_DEFAULT)
@@ -254,7 +254,7 @@ enum sl_err sl_arc_part_encode(const struct sl_arc_part *p, int32_t kafka_partit
 	for (size_t i = 0; i < p->nfields && !err; i++) {
 		if (i)
 			err = sl_buf_putc(out, '/');
-		uint32_t v = j && payload != SL_ARC_JSON_NONE ? sl_arc_json_path(j, payload, p->fields[i])
+		uint32_t v = j && payload != SL_ARC_JSON_NONE ? sl_jsonr_path(j, payload, p->fields[i])
 							       : SL_ARC_JSON_NONE;
 		if (!err)
 			err = sl_buf_appendf(out, "%s=", p->fields[i]);
@@ -264,7 +264,7 @@ enum sl_err sl_arc_part_encode(const struct sl_arc_part *p, int32_t kafka_partit
 			err = sl_buf_puts(out, "null");
 			continue;
 		}
-		const struct sl_arc_json_node *nd = &j->v[v];
+		const struct sl_jsonr_node *nd = &j->v[v];
 		if (nd->type == SL_ARC_JSON_TRUE || nd->type == SL_ARC_JSON_FALSE) {
 			err = sl_buf_puts(out, nd->type == SL_ARC_JSON_TRUE ? "true" : "false");
 			continue;
@@ -273,7 +273,7 @@ enum sl_err sl_arc_part_encode(const struct sl_arc_part *p, int32_t kafka_partit
 			return sl_err_set(eb, SL_ERR_PROTO,
 					  "partition field \"%s\" is not a string, number or boolean",
 					  p->fields[i]);
-		const char *s = sl_arc_json_text(j, v);
+		const char *s = sl_jsonr_text(j, v);
 		if (!nd->len || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..") ||
 		    strlen(s) != nd->len)
 			return sl_err_set(eb, SL_ERR_PROTO,

@@ -11,7 +11,7 @@
  * the rotation state lives per (topic, kafka partition) in `ps` (see
  * writer.h), another small array that only grows.
  */
-#include "archive/writer.h"
+#include "lake/writer.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,7 +33,7 @@ struct afile {
 	int64_t deadline;
 	struct sl_store_writer *sw;
 	struct sl_pq_writer *pw;
-	struct sl_arc_env *env;
+	struct sl_lake_env *env;
 	char *schema;       /* raw schema text; NULL = schemaless */
 	size_t schema_len;
 	uint64_t schema_id; /* id of a typed record's schema known equal to it */
@@ -53,27 +53,27 @@ struct pstate {
 	int64_t cut;      /* last offset of an interrupted round; -1 = none */
 };
 
-struct sl_arc_writer {
-	struct sl_arc_writer_opts o;
+struct sl_lake_writer {
+	struct sl_lake_writer_opts o;
 	char *topics_dir;
 	struct afile **files;
 	size_t nfiles, capfiles;
 	struct pstate *ps;
 	size_t nps, capps;
 	struct sl_buf enc, keybuf;
-	struct sl_arc_json sjson; /* typed records' schema text, parsed at file open */
+	struct sl_jsonr sjson; /* typed records' schema text, parsed at file open */
 	uint64_t pending, committed;
 };
 
-enum sl_err sl_arc_writer_new(const struct sl_arc_writer_opts *o, struct sl_arc_writer **out,
+enum sl_err sl_lake_writer_new(const struct sl_lake_writer_opts *o, struct sl_lake_writer **out,
 			      struct sl_errbuf *eb)
 {
 	*out = NULL;
-	struct sl_arc_writer *w = calloc(1, sizeof *w);
+	struct sl_lake_writer *w = calloc(1, sizeof *w);
 	if (!w)
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	w->o = *o;
-	sl_arc_json_init(&w->sjson);
+	sl_jsonr_init(&w->sjson);
 	w->topics_dir = strdup(o->topics_dir ? o->topics_dir : "topics");
 	if (!w->topics_dir) {
 		free(w);
@@ -95,7 +95,7 @@ static void file_free(struct afile *f)
 		return;
 	sl_pq_writer_free(f->pw);
 	sl_store_writer_free(f->sw); /* aborts an uncommitted upload */
-	sl_arc_env_free(f->env);
+	sl_lake_env_free(f->env);
 	free(f->topic);
 	free(f->encpart);
 	free(f->key);
@@ -104,7 +104,7 @@ static void file_free(struct afile *f)
 	free(f);
 }
 
-void sl_arc_writer_free(struct sl_arc_writer *w)
+void sl_lake_writer_free(struct sl_lake_writer *w)
 {
 	if (!w)
 		return;
@@ -117,7 +117,7 @@ void sl_arc_writer_free(struct sl_arc_writer *w)
 	free(w->topics_dir);
 	sl_buf_free(&w->enc);
 	sl_buf_free(&w->keybuf);
-	sl_arc_json_free(&w->sjson);
+	sl_jsonr_free(&w->sjson);
 	free(w);
 }
 
@@ -127,23 +127,23 @@ static enum sl_err pq_out(void *ctx, const void *data, size_t len, struct sl_err
 	return sl_store_writer_write(f->sw, data, len, eb);
 }
 
-static void remove_at(struct sl_arc_writer *w, size_t i)
+static void remove_at(struct sl_lake_writer *w, size_t i)
 {
 	w->files[i] = w->files[--w->nfiles];
 }
 
 /* Layout and schema copy of a file opened by a typed record: its schema
  * text is parsed once per file. */
-static enum sl_err typed_layout(struct sl_arc_writer *w, const struct sl_arc_rec *r,
+static enum sl_err typed_layout(struct sl_lake_writer *w, const struct sl_lake_rec *r,
 				struct afile *f, struct sl_pq_schema **pq, struct sl_errbuf *eb)
 {
-	enum sl_err err = sl_arc_json_parse(&w->sjson, r->schema, r->schema_len, eb);
+	enum sl_err err = sl_jsonr_parse(&w->sjson, r->schema, r->schema_len, eb);
 	if (err)
 		return err == SL_ERR_NOMEM ? err : SL_ERR_PROTO;
-	if ((err = sl_arc_env_build(&w->sjson, 0, &f->env, pq, eb)))
+	if ((err = sl_lake_env_build(&w->sjson, 0, &f->env, pq, eb)))
 		return err;
 	if (!(f->schema = malloc(r->schema_len + 1))) {
-		sl_arc_env_free(f->env);
+		sl_lake_env_free(f->env);
 		f->env = NULL;
 		sl_pq_schema_free(*pq);
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
@@ -154,7 +154,7 @@ static enum sl_err typed_layout(struct sl_arc_writer *w, const struct sl_arc_rec
 	return SL_OK;
 }
 
-static enum sl_err open_file(struct sl_arc_writer *w, const struct sl_arc_rec *r,
+static enum sl_err open_file(struct sl_lake_writer *w, const struct sl_lake_rec *r,
 			     const char *encpart, struct afile **out, struct sl_errbuf *eb)
 {
 	struct afile *f = calloc(1, sizeof *f);
@@ -165,7 +165,7 @@ static enum sl_err open_file(struct sl_arc_writer *w, const struct sl_arc_rec *r
 	f->partition = r->partition;
 	f->start = f->last = r->offset;
 	f->first_ts = r->ts_ms;
-	f->deadline = sl_arc_rot_deadline(&w->o.rot, sl_clock_wall_us() / 1000);
+	f->deadline = sl_lake_rot_deadline(&w->o.rot, sl_clock_wall_us() / 1000);
 	sl_buf_reset(&w->keybuf);
 	enum sl_err err = sl_buf_appendf(&w->keybuf, "%s%s%s/%s/%s+%d+%010" PRId64 ".%s",
 					 w->topics_dir, *w->topics_dir ? "/" : "", r->topic,
@@ -183,16 +183,16 @@ static enum sl_err open_file(struct sl_arc_writer *w, const struct sl_arc_rec *r
 		struct sl_pq_schema *pq;
 		if (r->fill) {
 			err = typed_layout(w, r, f, &pq, eb);
-		} else if (!(err = sl_arc_env_build(r->j, r->msg.schema, &f->env, &pq, eb))) {
+		} else if (!(err = sl_lake_env_build(r->j, r->msg.schema, &f->env, &pq, eb))) {
 			if (r->msg.schema != SL_ARC_JSON_NONE) {
-				const struct sl_arc_json_node *sn = &r->j->v[r->msg.schema];
+				const struct sl_jsonr_node *sn = &r->j->v[r->msg.schema];
 				f->schema_len = sn->rawlen;
 				f->schema = malloc(sn->rawlen + 1);
 				if (!f->schema)
 					err = sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 				else
 					memcpy(f->schema, r->raw + sn->raw, sn->rawlen);
-				f->schema_memo = sl_arc_json_memo_id(r->j, r->msg.schema);
+				f->schema_memo = sl_jsonr_memo_id(r->j, r->msg.schema);
 			}
 		}
 		if (!err)
@@ -215,7 +215,7 @@ static enum sl_err open_file(struct sl_arc_writer *w, const struct sl_arc_rec *r
 	return SL_OK;
 }
 
-static struct afile *find(struct sl_arc_writer *w, const char *topic, int32_t partition,
+static struct afile *find(struct sl_lake_writer *w, const char *topic, int32_t partition,
 			  const char *encpart, size_t *idx)
 {
 	for (size_t i = 0; i < w->nfiles; i++) {
@@ -229,9 +229,9 @@ static struct afile *find(struct sl_arc_writer *w, const char *topic, int32_t pa
 	return NULL;
 }
 
-static struct sl_arc_file_info info_of(const struct afile *f)
+static struct sl_lake_file_info info_of(const struct afile *f)
 {
-	return (struct sl_arc_file_info){.topic = f->topic,
+	return (struct sl_lake_file_info){.topic = f->topic,
 					 .partition = f->partition,
 					 .start_offset = f->start,
 					 .last_offset = f->last,
@@ -252,7 +252,7 @@ static enum sl_err close_bytes(struct afile *f, struct sl_errbuf *eb)
 	return err;
 }
 
-static enum sl_err commit_one(struct sl_arc_writer *w, struct afile *f, bool *existed,
+static enum sl_err commit_one(struct sl_lake_writer *w, struct afile *f, bool *existed,
 			      struct sl_errbuf *eb)
 {
 	*existed = false;
@@ -271,11 +271,11 @@ static enum sl_err commit_one(struct sl_arc_writer *w, struct afile *f, bool *ex
 }
 
 /* Commit the files at the given indexes as one round. */
-static enum sl_err commit_round(struct sl_arc_writer *w, const char *topic, size_t *idx, size_t n,
+static enum sl_err commit_round(struct sl_lake_writer *w, const char *topic, size_t *idx, size_t n,
 				struct sl_errbuf *eb)
 {
 	enum sl_err err = SL_OK;
-	struct sl_arc_file_info *infos = calloc(n ? n : 1, sizeof *infos);
+	struct sl_lake_file_info *infos = calloc(n ? n : 1, sizeof *infos);
 	if (!infos)
 		return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 	for (size_t k = 0; k < n && !err; k++) {
@@ -319,14 +319,14 @@ static enum sl_err commit_round(struct sl_arc_writer *w, const char *topic, size
 }
 
 /* Commit file i, or with round_per_topic all files of its topic. */
-static enum sl_err rotate(struct sl_arc_writer *w, size_t i, struct sl_errbuf *eb)
+static enum sl_err rotate(struct sl_lake_writer *w, size_t i, struct sl_errbuf *eb)
 {
 	if (!w->o.round_per_topic)
 		return commit_round(w, w->files[i]->topic, &i, 1, eb);
-	return sl_arc_writer_commit_all(w, w->files[i]->topic, eb);
+	return sl_lake_writer_commit_all(w, w->files[i]->topic, eb);
 }
 
-static struct pstate *pstate_get(struct sl_arc_writer *w, const char *topic, int32_t partition,
+static struct pstate *pstate_get(struct sl_lake_writer *w, const char *topic, int32_t partition,
 				 bool create)
 {
 	for (size_t i = 0; i < w->nps; i++)
@@ -351,7 +351,7 @@ static struct pstate *pstate_get(struct sl_arc_writer *w, const char *topic, int
 
 /* Commit every open file of (topic, partition) as one round and close
  * the partition's round. */
-static enum sl_err commit_partition(struct sl_arc_writer *w, const char *topic_in,
+static enum sl_err commit_partition(struct sl_lake_writer *w, const char *topic_in,
 				    int32_t partition, struct sl_errbuf *eb)
 {
 	/* topic_in may point into a file that this call frees: copy it. */
@@ -379,7 +379,7 @@ static enum sl_err commit_partition(struct sl_arc_writer *w, const char *topic_i
 	return err;
 }
 
-enum sl_err sl_arc_writer_set_cut(struct sl_arc_writer *w, const char *topic, int32_t partition,
+enum sl_err sl_lake_writer_set_cut(struct sl_lake_writer *w, const char *topic, int32_t partition,
 				  int64_t last, struct sl_errbuf *eb)
 {
 	struct pstate *p = pstate_get(w, topic, partition, true);
@@ -389,7 +389,7 @@ enum sl_err sl_arc_writer_set_cut(struct sl_arc_writer *w, const char *topic, in
 	return SL_OK;
 }
 
-enum sl_err sl_arc_writer_commit_all(struct sl_arc_writer *w, const char *topic_in,
+enum sl_err sl_lake_writer_commit_all(struct sl_lake_writer *w, const char *topic_in,
 				     struct sl_errbuf *eb)
 {
 	if (w->o.round_per_partition) {
@@ -444,7 +444,7 @@ enum sl_err sl_arc_writer_commit_all(struct sl_arc_writer *w, const char *topic_
 	return err;
 }
 
-enum sl_err sl_arc_writer_tick(struct sl_arc_writer *w, int64_t now_ms, struct sl_errbuf *eb)
+enum sl_err sl_lake_writer_tick(struct sl_lake_writer *w, int64_t now_ms, struct sl_errbuf *eb)
 {
 	if (w->o.round_per_partition) {
 		for (size_t i = 0; i < w->nps; i++) {
@@ -470,7 +470,7 @@ enum sl_err sl_arc_writer_tick(struct sl_arc_writer *w, int64_t now_ms, struct s
 	return SL_OK;
 }
 
-void sl_arc_writer_discard(struct sl_arc_writer *w, const char *topic, int32_t partition)
+void sl_lake_writer_discard(struct sl_lake_writer *w, const char *topic, int32_t partition)
 {
 	struct pstate *p = pstate_get(w, topic, partition, false);
 	if (p) {
@@ -489,7 +489,7 @@ void sl_arc_writer_discard(struct sl_arc_writer *w, const char *topic, int32_t p
 	}
 }
 
-bool sl_arc_writer_min_open(const struct sl_arc_writer *w, const char *topic, int32_t partition,
+bool sl_lake_writer_min_open(const struct sl_lake_writer *w, const char *topic, int32_t partition,
 			    int64_t *offset)
 {
 	bool any = false;
@@ -504,17 +504,17 @@ bool sl_arc_writer_min_open(const struct sl_arc_writer *w, const char *topic, in
 	return any;
 }
 
-uint64_t sl_arc_writer_pending(const struct sl_arc_writer *w)
+uint64_t sl_lake_writer_pending(const struct sl_lake_writer *w)
 {
 	return w->pending;
 }
 
-uint64_t sl_arc_writer_files(const struct sl_arc_writer *w)
+uint64_t sl_lake_writer_files(const struct sl_lake_writer *w)
 {
 	return w->committed;
 }
 
-static bool same_schema(struct afile *f, const struct sl_arc_rec *r)
+static bool same_schema(struct afile *f, const struct sl_lake_rec *r)
 {
 	if (r->fill) {
 		if (r->schema_id && r->schema_id == f->schema_id)
@@ -529,10 +529,10 @@ static bool same_schema(struct afile *f, const struct sl_arc_rec *r)
 		return f->schema == NULL;
 	/* A schema block repeated from the previous message was already
 	 * compared byte for byte by the parser. */
-	uint64_t memo = sl_arc_json_memo_id(r->j, r->msg.schema);
+	uint64_t memo = sl_jsonr_memo_id(r->j, r->msg.schema);
 	if (memo && memo == f->schema_memo)
 		return true;
-	const struct sl_arc_json_node *sn = &r->j->v[r->msg.schema];
+	const struct sl_jsonr_node *sn = &r->j->v[r->msg.schema];
 	if (!f->schema || f->schema_len != sn->rawlen ||
 	    memcmp(f->schema, r->raw + sn->raw, sn->rawlen))
 		return false;
@@ -540,11 +540,11 @@ static bool same_schema(struct afile *f, const struct sl_arc_rec *r)
 	return true;
 }
 
-enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *r,
+enum sl_err sl_lake_writer_add(struct sl_lake_writer *w, const struct sl_lake_rec *r,
 			      struct sl_errbuf *eb)
 {
 	sl_buf_reset(&w->enc);
-	enum sl_err err = sl_arc_part_encode(w->o.part, r->partition, r->ts_ms, r->j,
+	enum sl_err err = sl_lake_part_encode(w->o.part, r->partition, r->ts_ms, r->j,
 					     r->j ? r->msg.payload : SL_ARC_JSON_NONE, &w->enc, eb);
 	if (err)
 		return err;
@@ -555,7 +555,7 @@ enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *
 		if (!(p = pstate_get(w, r->topic, r->partition, true)))
 			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 		if (p->count && ((p->cut >= 0 && r->offset > p->cut) ||
-				 sl_arc_rot_before(&w->o.rot, p->count, p->first_ts, r->ts_ms) ||
+				 sl_lake_rot_before(&w->o.rot, p->count, p->first_ts, r->ts_ms) ||
 				 (f && w->o.format == SL_ARC_PARQUET && !same_schema(f, r)))) {
 			if ((err = commit_partition(w, r->topic, r->partition, eb)))
 				return err;
@@ -565,9 +565,9 @@ enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *
 			if (p->cut >= 0 && r->offset > p->cut)
 				p->cut = -1; /* nothing of the interrupted round is left */
 			p->first_ts = r->ts_ms;
-			p->deadline = sl_arc_rot_deadline(&w->o.rot, sl_clock_wall_us() / 1000);
+			p->deadline = sl_lake_rot_deadline(&w->o.rot, sl_clock_wall_us() / 1000);
 		}
-	} else if (f && (sl_arc_rot_before(&w->o.rot, f->count, f->first_ts, r->ts_ms) ||
+	} else if (f && (sl_lake_rot_before(&w->o.rot, f->count, f->first_ts, r->ts_ms) ||
 			 (w->o.format == SL_ARC_PARQUET && !same_schema(f, r)))) {
 		if ((err = rotate(w, i, eb)))
 			return err;
@@ -584,11 +584,11 @@ enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *
 		if (w->o.format != SL_ARC_PARQUET)
 			err = sl_err_set(eb, SL_ERR_ARG, "typed records need the Parquet format");
 		else if (!(err = r->fill(r->fill_ctx, f->env, f->pw, eb)))
-			err = sl_arc_env_finish(f->env, f->pw, r->topic, r->partition, r->offset, eb);
+			err = sl_lake_env_finish(f->env, f->pw, r->topic, r->partition, r->offset, eb);
 		else
 			sl_pq_row_discard(f->pw);
 	} else if (w->o.format == SL_ARC_PARQUET) {
-		err = sl_arc_env_row(f->env, f->pw, r->j, r->msg.payload, r->topic, r->partition,
+		err = sl_lake_env_row(f->env, f->pw, r->j, r->msg.payload, r->topic, r->partition,
 				     r->offset, eb);
 	} else {
 		err = sl_store_writer_write(f->sw, r->raw, r->raw_len, eb);
@@ -616,11 +616,11 @@ enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *
 	w->pending++;
 	if (p) {
 		p->count++;
-		if (sl_arc_rot_after(&w->o.rot, p->count) || (p->cut >= 0 && r->offset >= p->cut))
+		if (sl_lake_rot_after(&w->o.rot, p->count) || (p->cut >= 0 && r->offset >= p->cut))
 			return commit_partition(w, r->topic, r->partition, eb);
 		return SL_OK;
 	}
-	if (sl_arc_rot_after(&w->o.rot, f->count))
+	if (sl_lake_rot_after(&w->o.rot, f->count))
 		return rotate(w, i, eb);
 	return SL_OK;
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * json.c -- the strict JSON parser of json.h: recursive descent with an
+ * jsonr.c -- the strict JSON parser of jsonr.h: recursive descent with an
  * explicit depth bound; every read is checked against the end pointer.
  * Nodes and the string pool grow geometrically and are reused across
  * parses, so steady-state parsing allocates nothing.
  */
-#include "archive/json.h"
+#include "core/jsonr.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,19 +18,19 @@
 #include "core/json.h"
 
 struct parser {
-	struct sl_arc_json *j;
+	struct sl_jsonr *j;
 	const unsigned char *p, *s, *e;
 	struct sl_errbuf *eb;
 	bool memo_seen; /* the first container member of the root was handled */
 	bool memo_kept; /* ... and the memo was reused or recorded */
 };
 
-void sl_arc_json_init(struct sl_arc_json *j)
+void sl_jsonr_init(struct sl_jsonr *j)
 {
 	memset(j, 0, sizeof *j);
 }
 
-void sl_arc_json_free(struct sl_arc_json *j)
+void sl_jsonr_free(struct sl_jsonr *j)
 {
 	free(j->v);
 	free(j->pool);
@@ -46,7 +46,7 @@ static enum sl_err bad(struct parser *ps, const char *what)
 
 static enum sl_err new_node(struct parser *ps, uint8_t type, uint32_t *out)
 {
-	struct sl_arc_json *j = ps->j;
+	struct sl_jsonr *j = ps->j;
 	if (j->nv >= SL_ARC_JSON_MAX_NODES)
 		return bad(ps, "too many values");
 	if (j->nv == j->capv) {
@@ -58,7 +58,7 @@ static enum sl_err new_node(struct parser *ps, uint8_t type, uint32_t *out)
 		j->capv = nc;
 	}
 	*out = j->nv++;
-	j->v[*out] = (struct sl_arc_json_node){.type = type,
+	j->v[*out] = (struct sl_jsonr_node){.type = type,
 						.first = SL_ARC_JSON_NONE,
 						.next = SL_ARC_JSON_NONE};
 	return SL_OK;
@@ -66,7 +66,7 @@ static enum sl_err new_node(struct parser *ps, uint8_t type, uint32_t *out)
 
 static enum sl_err pool_reserve(struct parser *ps, size_t extra)
 {
-	struct sl_arc_json *j = ps->j;
+	struct sl_jsonr *j = ps->j;
 	if (j->npool + extra + 1 > UINT32_MAX)
 		return bad(ps, "document too large");
 	if (j->npool + extra + 1 <= j->cappool)
@@ -178,7 +178,7 @@ static enum sl_err parse_string(struct parser *ps, uint32_t *off, uint32_t *len)
 	enum sl_err err = pool_reserve(ps, (size_t)(q - ps->p));
 	if (err)
 		return err;
-	struct sl_arc_json *j = ps->j;
+	struct sl_jsonr *j = ps->j;
 	char *o = j->pool + j->npool;
 	size_t w = 0;
 	if (plain) {
@@ -283,7 +283,7 @@ static enum sl_err parse_number(struct parser *ps, uint32_t node)
 	enum sl_err err = pool_reserve(ps, n);
 	if (err)
 		return err;
-	struct sl_arc_json *j = ps->j;
+	struct sl_jsonr *j = ps->j;
 	memcpy(j->pool + j->npool, st, n);
 	j->pool[j->npool + n] = 0;
 	j->v[node].str = (uint32_t)j->npool;
@@ -306,10 +306,10 @@ static enum sl_err parse_value(struct parser *ps, int depth, uint32_t *out);
 static enum sl_err parse_body(struct parser *ps, int depth, uint8_t type, uint32_t node);
 
 /* A member value of the root object: reuse the memo when it matches,
- * else parse, and remember the first container value (see json.h). */
+ * else parse, and remember the first container value (see jsonr.h). */
 static enum sl_err member_memo(struct parser *ps, uint32_t *child)
 {
-	struct sl_arc_json *j = ps->j;
+	struct sl_jsonr *j = ps->j;
 	skip_ws(ps);
 	if (ps->p >= ps->e || (*ps->p != '{' && *ps->p != '['))
 		return parse_value(ps, 1, child);
@@ -387,7 +387,7 @@ static enum sl_err parse_container(struct parser *ps, int depth, bool obj, uint3
 		} else if ((err = parse_value(ps, depth + 1, &child))) {
 			return err;
 		}
-		struct sl_arc_json *j = ps->j;
+		struct sl_jsonr *j = ps->j;
 		j->v[child].key = koff;
 		j->v[child].klen = klen;
 		if (prev == SL_ARC_JSON_NONE)
@@ -467,7 +467,7 @@ static enum sl_err parse_body(struct parser *ps, int depth, uint8_t type, uint32
 	}
 }
 
-enum sl_err sl_arc_json_parse(struct sl_arc_json *j, const char *p, size_t n,
+enum sl_err sl_jsonr_parse(struct sl_jsonr *j, const char *p, size_t n,
 			      struct sl_errbuf *eb)
 {
 	j->nv = 0;
@@ -491,12 +491,12 @@ enum sl_err sl_arc_json_parse(struct sl_arc_json *j, const char *p, size_t n,
 	return err;
 }
 
-uint64_t sl_arc_json_memo_id(const struct sl_arc_json *j, uint32_t i)
+uint64_t sl_jsonr_memo_id(const struct sl_jsonr *j, uint32_t i)
 {
 	return j->memo_ok && i != SL_ARC_JSON_NONE && i == j->memo_node ? j->memo_gen : 0;
 }
 
-uint32_t sl_arc_json_get(const struct sl_arc_json *j, uint32_t i, const char *key)
+uint32_t sl_jsonr_get(const struct sl_jsonr *j, uint32_t i, const char *key)
 {
 	if (i == SL_ARC_JSON_NONE || i >= j->nv || j->v[i].type != SL_ARC_JSON_OBJECT)
 		return SL_ARC_JSON_NONE;
@@ -512,7 +512,7 @@ uint32_t sl_arc_json_get(const struct sl_arc_json *j, uint32_t i, const char *ke
 #define HINT_END (SL_ARC_JSON_NONE - 1)
 #define HINT_OFF (SL_ARC_JSON_NONE - 2)
 
-uint32_t sl_arc_json_get_hint(const struct sl_arc_json *j, uint32_t i, const char *key,
+uint32_t sl_jsonr_get_hint(const struct sl_jsonr *j, uint32_t i, const char *key,
 			      size_t kl, uint32_t *hint)
 {
 	if (i == SL_ARC_JSON_NONE || i >= j->nv || j->v[i].type != SL_ARC_JSON_OBJECT)
@@ -525,10 +525,10 @@ uint32_t sl_arc_json_get_hint(const struct sl_arc_json *j, uint32_t i, const cha
 		return c;
 	}
 	*hint = HINT_OFF;
-	return sl_arc_json_get(j, i, key);
+	return sl_jsonr_get(j, i, key);
 }
 
-bool sl_arc_json_i64(const struct sl_arc_json *j, uint32_t i, int64_t *out)
+bool sl_jsonr_i64(const struct sl_jsonr *j, uint32_t i, int64_t *out)
 {
 	if (i == SL_ARC_JSON_NONE || j->v[i].type != SL_ARC_JSON_NUMBER)
 		return false;
@@ -556,11 +556,11 @@ bool sl_arc_json_i64(const struct sl_arc_json *j, uint32_t i, int64_t *out)
 	return true;
 }
 
-bool sl_arc_json_f64(const struct sl_arc_json *j, uint32_t i, double *out)
+bool sl_jsonr_f64(const struct sl_jsonr *j, uint32_t i, double *out)
 {
 	if (i == SL_ARC_JSON_NONE)
 		return false;
-	const struct sl_arc_json_node *nd = &j->v[i];
+	const struct sl_jsonr_node *nd = &j->v[i];
 	if (nd->type != SL_ARC_JSON_STRING && nd->type != SL_ARC_JSON_NUMBER)
 		return false;
 	/* Only now: a document without strings or numbers has no pool, and
@@ -584,16 +584,16 @@ bool sl_arc_json_f64(const struct sl_arc_json *j, uint32_t i, double *out)
 	return true;
 }
 
-bool sl_arc_json_is_str(const struct sl_arc_json *j, uint32_t i, const char *s)
+bool sl_jsonr_is_str(const struct sl_jsonr *j, uint32_t i, const char *s)
 {
 	return i != SL_ARC_JSON_NONE && j->v[i].type == SL_ARC_JSON_STRING &&
 	       !strcmp(j->pool + j->v[i].str, s);
 }
 
-static enum sl_err write_node(const struct sl_arc_json *j, uint32_t i, struct sl_buf *out,
+static enum sl_err write_node(const struct sl_jsonr *j, uint32_t i, struct sl_buf *out,
 			      int depth)
 {
-	const struct sl_arc_json_node *nd = &j->v[i];
+	const struct sl_jsonr_node *nd = &j->v[i];
 	enum sl_err err = SL_OK;
 	if (depth > SL_ARC_JSON_MAX_DEPTH + 1)
 		return SL_ERR_ARG;
@@ -621,7 +621,7 @@ static enum sl_err write_node(const struct sl_arc_json *j, uint32_t i, struct sl
 	return err ? err : sl_buf_putc(out, obj ? '}' : ']');
 }
 
-enum sl_err sl_arc_json_write(const struct sl_arc_json *j, uint32_t i, struct sl_buf *out)
+enum sl_err sl_jsonr_write(const struct sl_jsonr *j, uint32_t i, struct sl_buf *out)
 {
 	if (i == SL_ARC_JSON_NONE || i >= j->nv)
 		return SL_ERR_ARG;

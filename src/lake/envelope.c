@@ -9,7 +9,8 @@
  * time, from the Connect type and logical name; the row path only walks
  * the payload and converts.
  */
-#include "archive/envelope.h"
+#include "core/civil.h"
+#include "lake/envelope.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +54,7 @@ struct fld {
 	uint32_t n;
 };
 
-struct sl_arc_env {
+struct sl_lake_env {
 	struct fld *f;
 	uint32_t nf, capf;
 	/* top-level: before, after, source, op, ts_ms, _topic, _partition, _offset */
@@ -61,7 +62,7 @@ struct sl_arc_env {
 	int col_topic, col_part, col_off;
 };
 
-static enum sl_err add_fld(struct sl_arc_env *e, uint32_t n, uint32_t *first, struct sl_errbuf *eb)
+static enum sl_err add_fld(struct sl_lake_env *e, uint32_t n, uint32_t *first, struct sl_errbuf *eb)
 {
 	if (e->nf + n > e->capf) {
 		uint32_t nc = e->capf ? e->capf : 32;
@@ -79,7 +80,7 @@ static enum sl_err add_fld(struct sl_arc_env *e, uint32_t n, uint32_t *first, st
 	return SL_OK;
 }
 
-void sl_arc_env_free(struct sl_arc_env *env)
+void sl_lake_env_free(struct sl_lake_env *env)
 {
 	if (!env)
 		return;
@@ -89,16 +90,16 @@ void sl_arc_env_free(struct sl_arc_env *env)
 	free(env);
 }
 
-static const char *str_of(const struct sl_arc_json *j, uint32_t i)
+static const char *str_of(const struct sl_jsonr *j, uint32_t i)
 {
-	return i != SL_ARC_JSON_NONE && j->v[i].type == SL_ARC_JSON_STRING ? sl_arc_json_text(j, i)
+	return i != SL_ARC_JSON_NONE && j->v[i].type == SL_ARC_JSON_STRING ? sl_jsonr_text(j, i)
 									   : NULL;
 }
 
 /* A Connect parameter (schema.parameters.<name>) as an int, or def. */
-static int param_int(const struct sl_arc_json *j, uint32_t sch, const char *name, int def)
+static int param_int(const struct sl_jsonr *j, uint32_t sch, const char *name, int def)
 {
-	uint32_t p = sl_arc_json_get(j, sl_arc_json_get(j, sch, "parameters"), name);
+	uint32_t p = sl_jsonr_get(j, sl_jsonr_get(j, sch, "parameters"), name);
 	const char *s = str_of(j, p);
 	if (!s)
 		return def;
@@ -109,11 +110,11 @@ static int param_int(const struct sl_arc_json *j, uint32_t sch, const char *name
 
 /* Choose the conversion and Parquet type of a primitive (non-struct,
  * non-array) Connect schema. */
-static void leaf_type(const struct sl_arc_json *j, uint32_t sch, enum conv *cv,
+static void leaf_type(const struct sl_jsonr *j, uint32_t sch, enum conv *cv,
 		      struct sl_pq_type *t, int *scale)
 {
-	const char *type = str_of(j, sl_arc_json_get(j, sch, "type"));
-	const char *name = str_of(j, sl_arc_json_get(j, sch, "name"));
+	const char *type = str_of(j, sl_jsonr_get(j, sch, "type"));
+	const char *name = str_of(j, sl_jsonr_get(j, sch, "name"));
 	memset(t, 0, sizeof *t);
 	*scale = 0;
 	if (!type)
@@ -201,15 +202,15 @@ static void leaf_type(const struct sl_arc_json *j, uint32_t sch, enum conv *cv,
 		*cv = CV_JSONTEXT, t->kind = SL_PQ_JSON; /* map, unknown */
 }
 
-static enum sl_err compile(struct sl_arc_env *e, struct sl_pq_schema *pq, int parent,
-			   const struct sl_arc_json *j, uint32_t sch, uint32_t fi, int depth,
+static enum sl_err compile(struct sl_lake_env *e, struct sl_pq_schema *pq, int parent,
+			   const struct sl_jsonr *j, uint32_t sch, uint32_t fi, int depth,
 			   struct sl_errbuf *eb);
 
-static enum sl_err compile_struct(struct sl_arc_env *e, struct sl_pq_schema *pq, int gid,
-				  const struct sl_arc_json *j, uint32_t sch, uint32_t fi,
+static enum sl_err compile_struct(struct sl_lake_env *e, struct sl_pq_schema *pq, int gid,
+				  const struct sl_jsonr *j, uint32_t sch, uint32_t fi,
 				  int depth, struct sl_errbuf *eb)
 {
-	uint32_t fields = sl_arc_json_get(j, sch, "fields");
+	uint32_t fields = sl_jsonr_get(j, sch, "fields");
 	uint32_t n = fields != SL_ARC_JSON_NONE && j->v[fields].type == SL_ARC_JSON_ARRAY
 			     ? j->v[fields].len
 			     : 0;
@@ -222,7 +223,7 @@ static enum sl_err compile_struct(struct sl_arc_env *e, struct sl_pq_schema *pq,
 	uint32_t k = 0;
 	for (uint32_t c = n ? j->v[fields].first : SL_ARC_JSON_NONE; c != SL_ARC_JSON_NONE && k < n;
 	     c = j->v[c].next, k++) {
-		const char *fname = str_of(j, sl_arc_json_get(j, c, "field"));
+		const char *fname = str_of(j, sl_jsonr_get(j, c, "field"));
 		if (!fname)
 			return sl_err_set(eb, SL_ERR_PROTO, "schema field without a \"field\" name");
 		e->f[first + k].nlen = strlen(fname);
@@ -235,20 +236,20 @@ static enum sl_err compile_struct(struct sl_arc_env *e, struct sl_pq_schema *pq,
 }
 
 /* Compile schema node sch as field fi (name already set) under parent. */
-static enum sl_err compile(struct sl_arc_env *e, struct sl_pq_schema *pq, int parent,
-			   const struct sl_arc_json *j, uint32_t sch, uint32_t fi, int depth,
+static enum sl_err compile(struct sl_lake_env *e, struct sl_pq_schema *pq, int parent,
+			   const struct sl_jsonr *j, uint32_t sch, uint32_t fi, int depth,
 			   struct sl_errbuf *eb)
 {
 	/* Below Parquet's own nesting limit, so a deep schema is a bad record
 	 * (SL_ERR_PROTO), not a writer error. */
 	if (depth > 24)
 		return sl_err_set(eb, SL_ERR_PROTO, "schema nested too deeply");
-	const char *type = str_of(j, sl_arc_json_get(j, sch, "type"));
-	const char *name = str_of(j, sl_arc_json_get(j, sch, "name"));
+	const char *type = str_of(j, sl_jsonr_get(j, sch, "type"));
+	const char *name = str_of(j, sl_jsonr_get(j, sch, "name"));
 	struct fld *f = &e->f[fi];
 	struct sl_pq_type t;
 	enum sl_err err;
-	uint32_t fields = sl_arc_json_get(j, sch, "fields");
+	uint32_t fields = sl_jsonr_get(j, sch, "fields");
 	bool has_fields = fields != SL_ARC_JSON_NONE && j->v[fields].type == SL_ARC_JSON_ARRAY &&
 			  j->v[fields].len > 0;
 	/* A struct without fields (a table without columns) cannot be a
@@ -270,8 +271,8 @@ static enum sl_err compile(struct sl_arc_env *e, struct sl_pq_schema *pq, int pa
 		return sl_pq_schema_add_column(pq, parent, f->name, &t, true, &f->id, eb);
 	}
 	if (type && !strcmp(type, "array")) {
-		uint32_t items = sl_arc_json_get(j, sch, "items");
-		const char *it = str_of(j, sl_arc_json_get(j, items, "type"));
+		uint32_t items = sl_jsonr_get(j, sch, "items");
+		const char *it = str_of(j, sl_jsonr_get(j, items, "type"));
 		if (it && strcmp(it, "struct") && strcmp(it, "array") && strcmp(it, "map")) {
 			enum conv cv;
 			int scale;
@@ -293,24 +294,24 @@ static enum sl_err compile(struct sl_arc_env *e, struct sl_pq_schema *pq, int pa
 	return sl_pq_schema_add_column(pq, parent, f->name, &t, true, &f->id, eb);
 }
 
-static uint32_t schema_field(const struct sl_arc_json *j, uint32_t schema, const char *name)
+static uint32_t schema_field(const struct sl_jsonr *j, uint32_t schema, const char *name)
 {
-	uint32_t fields = sl_arc_json_get(j, schema, "fields");
+	uint32_t fields = sl_jsonr_get(j, schema, "fields");
 	if (fields == SL_ARC_JSON_NONE || j->v[fields].type != SL_ARC_JSON_ARRAY)
 		return SL_ARC_JSON_NONE;
 	for (uint32_t c = j->v[fields].first; c != SL_ARC_JSON_NONE; c = j->v[c].next)
-		if (sl_arc_json_is_str(j, sl_arc_json_get(j, c, "field"), name))
+		if (sl_jsonr_is_str(j, sl_jsonr_get(j, c, "field"), name))
 			return c;
 	return SL_ARC_JSON_NONE;
 }
 
-enum sl_err sl_arc_env_build(const struct sl_arc_json *j, uint32_t schema,
-			     struct sl_arc_env **envp, struct sl_pq_schema **pqp,
+enum sl_err sl_lake_env_build(const struct sl_jsonr *j, uint32_t schema,
+			     struct sl_lake_env **envp, struct sl_pq_schema **pqp,
 			     struct sl_errbuf *eb)
 {
 	*envp = NULL;
 	*pqp = NULL;
-	struct sl_arc_env *e = calloc(1, sizeof *e);
+	struct sl_lake_env *e = calloc(1, sizeof *e);
 	struct sl_pq_schema *pq = sl_pq_schema_new();
 	if (!e || !pq) {
 		free(e);
@@ -358,7 +359,7 @@ enum sl_err sl_arc_env_build(const struct sl_arc_json *j, uint32_t schema,
 	if (!err)
 		err = sl_pq_schema_add_column(pq, SL_PQ_ROOT, "_offset", &tl, false, &e->col_off, eb);
 	if (err) {
-		sl_arc_env_free(e);
+		sl_lake_env_free(e);
 		sl_pq_schema_free(pq);
 		/* The schema comes from the record: names Parquet refuses (empty,
 		 * duplicated) make a bad record, not an API misuse. */
@@ -374,14 +375,14 @@ enum sl_err sl_arc_env_build(const struct sl_arc_json *j, uint32_t schema,
 	return SL_OK;
 }
 
-enum sl_err sl_arc_msg_split(const struct sl_arc_json *j, struct sl_arc_msg *m,
+enum sl_err sl_lake_msg_split(const struct sl_jsonr *j, struct sl_lake_msg *m,
 			     struct sl_errbuf *eb)
 {
 	m->schema = SL_ARC_JSON_NONE;
 	m->payload = 0;
 	if (j->nv == 0 || j->v[0].type != SL_ARC_JSON_OBJECT)
 		return sl_err_set(eb, SL_ERR_PROTO, "record value is not a JSON object");
-	uint32_t s = sl_arc_json_get(j, 0, "schema"), p = sl_arc_json_get(j, 0, "payload");
+	uint32_t s = sl_jsonr_get(j, 0, "schema"), p = sl_jsonr_get(j, 0, "payload");
 	if (p != SL_ARC_JSON_NONE && j->v[0].len == 2 && s != SL_ARC_JSON_NONE) {
 		if (j->v[p].type != SL_ARC_JSON_OBJECT)
 			return sl_err_set(eb, SL_ERR_PROTO, "record payload is not a JSON object");
@@ -486,16 +487,6 @@ static bool unscaled_text(const unsigned char *b, size_t n, int scale, struct sl
 	return ok;
 }
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	const int64_t era = (y >= 0 ? y : y - 399) / 400;
-	const unsigned yoe = (unsigned)(y - era * 400);
-	const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 static bool digits(const char **p, int n, int *out)
 {
 	int v = 0;
@@ -510,7 +501,7 @@ static bool digits(const char **p, int n, int *out)
 	return true;
 }
 
-bool sl_arc_parse_iso_us(const char *s, int64_t *us)
+bool sl_lake_parse_iso_us(const char *s, int64_t *us)
 {
 	const char *p = s;
 	bool neg = false;
@@ -567,12 +558,12 @@ bool sl_arc_parse_iso_us(const char *s, int64_t *us)
 	}
 	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
 		return false;
-	int64_t days = days_from_civil(year, (unsigned)mo, (unsigned)d);
+	int64_t days = sl_civil_days_from(year, mo, d);
 	*us = ((days * 86400 + h * 3600 + mi * 60 + se) - off) * 1000000 + frac;
 	return true;
 }
 
-bool sl_arc_parse_uuid(const char *s, size_t n, unsigned char out[16])
+bool sl_lake_parse_uuid(const char *s, size_t n, unsigned char out[16])
 {
 	/* The canonical 8-4-4-4-12 form (what PostgreSQL prints) in one pass. */
 	if (n == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-') {
@@ -611,7 +602,7 @@ bool sl_arc_parse_uuid(const char *s, size_t n, unsigned char out[16])
 
 struct rowctx {
 	struct sl_pq_writer *w;
-	const struct sl_arc_json *j;
+	const struct sl_jsonr *j;
 	struct sl_buf tmp;
 	struct sl_errbuf *eb;
 };
@@ -652,7 +643,7 @@ static const char *expected(enum conv cv)
 
 /* Set one non-null scalar of field f from its typed form (tvalue.h).  Both
  * row sources end here: JSON payloads (json_tv below) and typed rows
- * (sl_arc_env_set), so they store exactly the same values. */
+ * (sl_lake_env_set), so they store exactly the same values. */
 static enum sl_err set_tv(struct sl_pq_writer *w, const struct fld *f, const struct sl_tvalue *v,
 			  struct sl_buf *tmp, struct sl_errbuf *eb)
 {
@@ -724,7 +715,7 @@ static enum sl_err set_tv(struct sl_pq_writer *w, const struct fld *f, const str
 		return sl_pq_set_int(w, col, i, eb);
 	case CV_UUID: {
 		unsigned char u[16];
-		if (v->kind != SL_TV_STR || !sl_arc_parse_uuid(v->p, v->n, u))
+		if (v->kind != SL_TV_STR || !sl_lake_parse_uuid(v->p, v->n, u))
 			break;
 		return sl_pq_set_bytes(w, col, u, 16, eb);
 	}
@@ -736,10 +727,10 @@ static enum sl_err set_tv(struct sl_pq_writer *w, const struct fld *f, const str
 }
 
 /* JSON node v as the typed value field f takes (bytes decoded into tmp). */
-static enum sl_err json_tv(const struct sl_arc_json *j, const struct fld *f, uint32_t v,
+static enum sl_err json_tv(const struct sl_jsonr *j, const struct fld *f, uint32_t v,
 			   struct sl_buf *tmp, struct sl_tvalue *out, struct sl_errbuf *eb)
 {
-	const struct sl_arc_json_node *nd = &j->v[v];
+	const struct sl_jsonr_node *nd = &j->v[v];
 	memset(out, 0, sizeof *out);
 	switch (f->cv) {
 	case CV_BOOL:
@@ -756,12 +747,12 @@ static enum sl_err json_tv(const struct sl_arc_json *j, const struct fld *f, uin
 	case CV_TIME_MILLI:
 	case CV_TS_NANO:
 	case CV_TIME_NANO:
-		if (sl_arc_json_i64(j, v, &out->i))
+		if (sl_jsonr_i64(j, v, &out->i))
 			out->kind = SL_TV_INT;
 		break;
 	case CV_FLOAT:
 	case CV_DOUBLE:
-		if (sl_arc_json_f64(j, v, &out->d))
+		if (sl_jsonr_f64(j, v, &out->d))
 			out->kind = SL_TV_DOUBLE;
 		break;
 	case CV_STRING:
@@ -769,7 +760,7 @@ static enum sl_err json_tv(const struct sl_arc_json *j, const struct fld *f, uin
 	case CV_UUID:
 		if (nd->type == SL_ARC_JSON_STRING) {
 			out->kind = SL_TV_STR;
-			out->p = sl_arc_json_text(j, v);
+			out->p = sl_jsonr_text(j, v);
 			out->n = nd->len;
 		}
 		break;
@@ -779,7 +770,7 @@ static enum sl_err json_tv(const struct sl_arc_json *j, const struct fld *f, uin
 		if (nd->type != SL_ARC_JSON_STRING)
 			break;
 		sl_buf_reset(tmp);
-		if (!b64_decode(sl_arc_json_text(j, v), nd->len, tmp))
+		if (!b64_decode(sl_jsonr_text(j, v), nd->len, tmp))
 			return bad_field(f, f->cv == CV_BYTES_B64 ? "invalid base64"
 								  : "invalid base64 decimal", eb);
 		out->kind = SL_TV_BIN;
@@ -787,7 +778,7 @@ static enum sl_err json_tv(const struct sl_arc_json *j, const struct fld *f, uin
 		out->n = tmp->len;
 		break;
 	case CV_TSTZ:
-		if (nd->type == SL_ARC_JSON_STRING && sl_arc_parse_iso_us(sl_arc_json_text(j, v), &out->i))
+		if (nd->type == SL_ARC_JSON_STRING && sl_lake_parse_iso_us(sl_jsonr_text(j, v), &out->i))
 			out->kind = SL_TV_TSTZ;
 		break;
 	case CV_VARDEC:
@@ -802,24 +793,24 @@ static enum sl_err json_tv(const struct sl_arc_json *j, const struct fld *f, uin
 /* Set one scalar value v (not null) of field f. */
 static enum sl_err set_scalar(struct rowctx *r, const struct fld *f, uint32_t v)
 {
-	const struct sl_arc_json *j = r->j;
+	const struct sl_jsonr *j = r->j;
 	struct sl_errbuf *eb = r->eb;
 	int col = f->id;
 	if (f->cv == CV_JSONTEXT) {
 		sl_buf_reset(&r->tmp);
-		if (sl_arc_json_write(j, v, &r->tmp))
+		if (sl_jsonr_write(j, v, &r->tmp))
 			return sl_err_set(eb, SL_ERR_NOMEM, "out of memory");
 		return sl_pq_set_bytes(r->w, col, r->tmp.data, r->tmp.len, eb);
 	}
 	if (f->cv == CV_VARDEC) {
 		int64_t sc;
-		uint32_t vs = sl_arc_json_get(j, v, "scale"), vv = sl_arc_json_get(j, v, "value");
-		if (!sl_arc_json_i64(j, vs, &sc) || sc < 0 || sc > 4096 ||
+		uint32_t vs = sl_jsonr_get(j, v, "scale"), vv = sl_jsonr_get(j, v, "value");
+		if (!sl_jsonr_i64(j, vs, &sc) || sc < 0 || sc > 4096 ||
 		    vv == SL_ARC_JSON_NONE || j->v[vv].type != SL_ARC_JSON_STRING)
 			return bad_field(f, expected(f->cv), eb);
 		struct sl_buf raw = {0};
 		sl_buf_reset(&r->tmp);
-		bool ok = b64_decode(sl_arc_json_text(j, vv), j->v[vv].len, &raw) &&
+		bool ok = b64_decode(sl_jsonr_text(j, vv), j->v[vv].len, &raw) &&
 			  unscaled_text((const unsigned char *)raw.data, raw.len, (int)sc, &r->tmp);
 		sl_buf_free(&raw);
 		if (!ok)
@@ -841,10 +832,10 @@ static enum sl_err set_scalar(struct rowctx *r, const struct fld *f, uint32_t v)
 	return set_tv(r->w, f, &tv, NULL, eb);
 }
 
-static enum sl_err fill(struct rowctx *r, const struct sl_arc_env *e, const struct fld *f,
+static enum sl_err fill(struct rowctx *r, const struct sl_lake_env *e, const struct fld *f,
 			uint32_t v)
 {
-	const struct sl_arc_json *j = r->j;
+	const struct sl_jsonr *j = r->j;
 	bool null = v == SL_ARC_JSON_NONE || j->v[v].type == SL_ARC_JSON_NULL;
 	if (f->cv == CV_GROUP) {
 		if (null)
@@ -857,7 +848,7 @@ static enum sl_err fill(struct rowctx *r, const struct sl_arc_env *e, const stru
 		for (uint32_t k = 0; k < f->n; k++) {
 			const struct fld *c = &e->f[f->first + k];
 			enum sl_err err =
-				fill(r, e, c, sl_arc_json_get_hint(j, v, c->name, c->nlen, &hint));
+				fill(r, e, c, sl_jsonr_get_hint(j, v, c->name, c->nlen, &hint));
 			if (err)
 				return err;
 		}
@@ -876,7 +867,7 @@ static enum sl_err fill(struct rowctx *r, const struct sl_arc_env *e, const stru
 	return err;
 }
 
-enum sl_err sl_arc_env_finish(const struct sl_arc_env *env, struct sl_pq_writer *w,
+enum sl_err sl_lake_env_finish(const struct sl_lake_env *env, struct sl_pq_writer *w,
 			      const char *topic, int32_t partition, int64_t offset,
 			      struct sl_errbuf *eb)
 {
@@ -895,8 +886,8 @@ enum sl_err sl_arc_env_finish(const struct sl_arc_env *env, struct sl_pq_writer 
 	return err;
 }
 
-enum sl_err sl_arc_env_row(const struct sl_arc_env *env, struct sl_pq_writer *w,
-			   const struct sl_arc_json *j, uint32_t payload, const char *topic,
+enum sl_err sl_lake_env_row(const struct sl_lake_env *env, struct sl_pq_writer *w,
+			   const struct sl_jsonr *j, uint32_t payload, const char *topic,
 			   int32_t partition, int64_t offset, struct sl_errbuf *eb)
 {
 	struct rowctx r = {.w = w, .j = j, .eb = eb};
@@ -904,50 +895,50 @@ enum sl_err sl_arc_env_row(const struct sl_arc_env *env, struct sl_pq_writer *w,
 	uint32_t hint = SL_ARC_JSON_NONE;
 	for (int i = 0; i < 5 && !err; i++) {
 		const struct fld *f = &env->f[env->top[i]];
-		err = fill(&r, env, f, sl_arc_json_get_hint(j, payload, f->name, f->nlen, &hint));
+		err = fill(&r, env, f, sl_jsonr_get_hint(j, payload, f->name, f->nlen, &hint));
 	}
 	sl_buf_free(&r.tmp);
 	if (err) {
 		sl_pq_row_discard(w);
 		return err == SL_ERR_ARG ? SL_ERR_PROTO : err;
 	}
-	return sl_arc_env_finish(env, w, topic, partition, offset, eb);
+	return sl_lake_env_finish(env, w, topic, partition, offset, eb);
 }
 
 /* ---- typed rows ------------------------------------------------------------ */
 
-uint32_t sl_arc_env_top(const struct sl_arc_env *env, int which)
+uint32_t sl_lake_env_top(const struct sl_lake_env *env, int which)
 {
 	return env->top[which];
 }
 
-const char *sl_arc_env_name(const struct sl_arc_env *env, uint32_t f)
+const char *sl_lake_env_name(const struct sl_lake_env *env, uint32_t f)
 {
 	return env->f[f].name;
 }
 
-bool sl_arc_env_is_group(const struct sl_arc_env *env, uint32_t f)
+bool sl_lake_env_is_group(const struct sl_lake_env *env, uint32_t f)
 {
 	return env->f[f].cv == CV_GROUP;
 }
 
-uint32_t sl_arc_env_nchildren(const struct sl_arc_env *env, uint32_t f)
+uint32_t sl_lake_env_nchildren(const struct sl_lake_env *env, uint32_t f)
 {
 	return env->f[f].cv == CV_GROUP ? env->f[f].n : 0;
 }
 
-uint32_t sl_arc_env_child(const struct sl_arc_env *env, uint32_t f, uint32_t k)
+uint32_t sl_lake_env_child(const struct sl_lake_env *env, uint32_t f, uint32_t k)
 {
 	return env->f[f].first + k;
 }
 
-bool sl_arc_env_takes_typed(const struct sl_arc_env *env, uint32_t f)
+bool sl_lake_env_takes_typed(const struct sl_lake_env *env, uint32_t f)
 {
 	const struct fld *x = &env->f[f];
 	return x->cv != CV_GROUP && x->cv != CV_JSONTEXT && x->cv != CV_VARDEC && !x->list;
 }
 
-enum sl_err sl_arc_env_set(const struct sl_arc_env *env, struct sl_pq_writer *w, uint32_t f,
+enum sl_err sl_lake_env_set(const struct sl_lake_env *env, struct sl_pq_writer *w, uint32_t f,
 			   const struct sl_tvalue *v, struct sl_buf *tmp, struct sl_errbuf *eb)
 {
 	const struct fld *x = &env->f[f];
@@ -959,13 +950,13 @@ enum sl_err sl_arc_env_set(const struct sl_arc_env *env, struct sl_pq_writer *w,
 	}
 	if (v->kind == SL_TV_NULL)
 		return sl_pq_set_null(w, x->id, eb);
-	if (!sl_arc_env_takes_typed(env, f))
+	if (!sl_lake_env_takes_typed(env, f))
 		return sl_err_set(eb, SL_ERR_ARG, "field \"%s\" takes no typed values", x->name);
 	enum sl_err err = set_tv(w, x, v, tmp, eb);
 	return err == SL_ERR_ARG ? SL_ERR_PROTO : err;
 }
 
-uint32_t sl_arc_json_path(const struct sl_arc_json *j, uint32_t obj, const char *path)
+uint32_t sl_jsonr_path(const struct sl_jsonr *j, uint32_t obj, const char *path)
 {
 	char part[256];
 	const char *p = path;
@@ -977,7 +968,7 @@ uint32_t sl_arc_json_path(const struct sl_arc_json *j, uint32_t obj, const char 
 			return SL_ARC_JSON_NONE;
 		memcpy(part, p, n);
 		part[n] = 0;
-		cur = sl_arc_json_get(j, cur, part);
+		cur = sl_jsonr_get(j, cur, part);
 		p = dot ? dot + 1 : p + n;
 	}
 	return cur;

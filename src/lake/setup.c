@@ -2,7 +2,7 @@
  *
  * setup.c -- archive settings from the configuration (setup.h).
  */
-#include "archive/setup.h"
+#include "lake/setup.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -35,7 +35,7 @@ static enum sl_err mkdirs(const char *path, struct sl_errbuf *eb)
 	return SL_OK;
 }
 
-enum sl_err sl_arc_setup_open(const struct sl_config *cfg, struct sl_arc_setup *s,
+enum sl_err sl_lake_setup_open(const struct sl_config *cfg, struct sl_lake_setup *s,
 			      struct sl_errbuf *eb)
 {
 	memset(s, 0, sizeof *s);
@@ -73,18 +73,18 @@ enum sl_err sl_arc_setup_open(const struct sl_config *cfg, struct sl_arc_setup *
 	so.if_none_match = !strcmp(cc, "true") ? 1 : !strcmp(cc, "false") ? 0 : -1;
 	if ((err = sl_store_open(s->url, &so, &s->store, eb)))
 		return err;
-	struct sl_arc_part_opts po = {
+	struct sl_lake_part_opts po = {
 		.cls = sl_config_get(cfg, "partitioner.class"),
 		.path_format = sl_config_get(cfg, "path.format"),
 		.duration_ms = sl_config_get_int(cfg, "partition.duration.ms"),
 		.fields = sl_config_get(cfg, "partition.field.name"),
 		.timezone = sl_config_get(cfg, "timezone"),
 	};
-	if ((err = sl_arc_part_new(&po, &s->part, eb))) {
-		sl_arc_setup_close(s);
+	if ((err = sl_lake_part_new(&po, &s->part, eb))) {
+		sl_lake_setup_close(s);
 		return err;
 	}
-	struct sl_arc_writer_opts *w = &s->wopts;
+	struct sl_lake_writer_opts *w = &s->wopts;
 	w->store = s->store;
 	w->part = s->part;
 	w->topics_dir = sl_config_get(cfg, "topics.dir");
@@ -109,15 +109,15 @@ enum sl_err sl_arc_setup_open(const struct sl_config *cfg, struct sl_arc_setup *
 	return SL_OK;
 }
 
-void sl_arc_setup_close(struct sl_arc_setup *s)
+void sl_lake_setup_close(struct sl_lake_setup *s)
 {
-	sl_arc_part_free(s->part);
+	sl_lake_part_free(s->part);
 	sl_store_close(s->store);
 	s->part = NULL;
 	s->store = NULL;
 }
 
-enum sl_err sl_arc_setup_ts(const struct sl_arc_setup *s, const struct sl_arc_json *j,
+enum sl_err sl_lake_setup_ts(const struct sl_lake_setup *s, const struct sl_jsonr *j,
 			    uint32_t payload, int64_t record_ts_ms, int64_t *ts,
 			    struct sl_errbuf *eb)
 {
@@ -126,12 +126,12 @@ enum sl_err sl_arc_setup_ts(const struct sl_arc_setup *s, const struct sl_arc_js
 	case SL_ARC_TS_WALLCLOCK: *ts = sl_clock_wall_us() / 1000; return SL_OK;
 	case SL_ARC_TS_FIELD: break;
 	}
-	uint32_t v = j ? sl_arc_json_path(j, payload, s->ts_field) : SL_ARC_JSON_NONE;
-	if (v != SL_ARC_JSON_NONE && sl_arc_json_i64(j, v, ts))
+	uint32_t v = j ? sl_jsonr_path(j, payload, s->ts_field) : SL_ARC_JSON_NONE;
+	if (v != SL_ARC_JSON_NONE && sl_jsonr_i64(j, v, ts))
 		return SL_OK;
 	int64_t us;
 	if (v != SL_ARC_JSON_NONE && j->v[v].type == SL_ARC_JSON_STRING &&
-	    sl_arc_parse_iso_us(sl_arc_json_text(j, v), &us)) {
+	    sl_lake_parse_iso_us(sl_jsonr_text(j, v), &us)) {
 		*ts = us / 1000;
 		return SL_OK;
 	}

@@ -16,21 +16,21 @@
  * every partitioner of one process must use the same zone.
  *
  * Ownership: the partitioner copies its settings; free with
- * sl_arc_part_free().  Encoding is pure: the same record and time always
+ * sl_lake_part_free().  Encoding is pure: the same record and time always
  * give the same directory, which keeps object names deterministic.
  */
-#ifndef SL_ARCHIVE_PARTITIONER_H
-#define SL_ARCHIVE_PARTITIONER_H
+#ifndef SL_LAKE_PARTITIONER_H
+#define SL_LAKE_PARTITIONER_H
 
 #include <stdint.h>
 
-#include "archive/json.h"
+#include "core/jsonr.h"
 #include "core/buf.h"
 #include "core/err.h"
 
-struct sl_arc_part;
+struct sl_lake_part;
 
-struct sl_arc_part_opts {
+struct sl_lake_part_opts {
 	const char *cls;         /* Default|TimeBased|Daily|Hourly|Field */
 	const char *path_format; /* TimeBased */
 	int64_t duration_ms;     /* TimeBased (Daily/Hourly set their own) */
@@ -38,18 +38,18 @@ struct sl_arc_part_opts {
 	const char *timezone;    /* NULL/"" = UTC */
 };
 
-enum sl_err sl_arc_part_new(const struct sl_arc_part_opts *o, struct sl_arc_part **out,
+enum sl_err sl_lake_part_new(const struct sl_lake_part_opts *o, struct sl_lake_part **out,
 			    struct sl_errbuf *eb);
-void sl_arc_part_free(struct sl_arc_part *p);
+void sl_lake_part_free(struct sl_lake_part *p);
 /* Whether the partitioner reads fields of the payload (Field). */
-bool sl_arc_part_uses_payload(const struct sl_arc_part *p);
+bool sl_lake_part_uses_payload(const struct sl_lake_part *p);
 /* Whether the partitioner needs the record time. */
-bool sl_arc_part_uses_time(const struct sl_arc_part *p);
+bool sl_lake_part_uses_time(const struct sl_lake_part *p);
 /* Append the encoded partition of a record to out.  payload may be
  * SL_ARC_JSON_NONE (then Field uses "null" values).  Field values that
  * contain '/' or are not scalars are SL_ERR_PROTO. */
-enum sl_err sl_arc_part_encode(const struct sl_arc_part *p, int32_t kafka_partition,
-			       int64_t ts_ms, const struct sl_arc_json *j, uint32_t payload,
+enum sl_err sl_lake_part_encode(const struct sl_lake_part *p, int32_t kafka_partition,
+			       int64_t ts_ms, const struct sl_jsonr *j, uint32_t payload,
 			       struct sl_buf *out, struct sl_errbuf *eb);
 
 #endif

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/partitioner.h"
+#include "lake/partitioner.h"
 #include "config/config.h"
 #include "lib/test.h"
 
@@ -27,7 +27,7 @@
 static struct sl_errbuf EB;
 
 /* A partitioner from config text (ARCHIVE_MIN + extra), as setup.c does. */
-static enum sl_err part_from(const char *extra, struct sl_arc_part **out)
+static enum sl_err part_from(const char *extra, struct sl_lake_part **out)
 {
 	char text[2048];
 	snprintf(text, sizeof text, "%s%s", ARCHIVE_MIN, extra);
@@ -37,26 +37,26 @@ static enum sl_err part_from(const char *extra, struct sl_arc_part **out)
 	enum sl_err e = sl_config_load_string(text, strlen(text), SL_ROLE_ARCHIVE, &cfg, &EB);
 	if (e)
 		return e;
-	struct sl_arc_part_opts o = {
+	struct sl_lake_part_opts o = {
 		.cls = sl_config_get(cfg, "partitioner.class"),
 		.path_format = sl_config_get(cfg, "path.format"),
 		.duration_ms = sl_config_get_int(cfg, "partition.duration.ms"),
 		.fields = sl_config_get(cfg, "partition.field.name"),
 		.timezone = sl_config_get(cfg, "timezone"),
 	};
-	e = sl_arc_part_new(&o, out, &EB);
+	e = sl_lake_part_new(&o, out, &EB);
 	sl_config_free(cfg);
 	return e;
 }
 
 /* The encoded partition of a record at ts_ms in Kafka partition 3. */
-static const char *enc(const struct sl_arc_part *p, int64_t ts_ms, const struct sl_arc_json *j,
+static const char *enc(const struct sl_lake_part *p, int64_t ts_ms, const struct sl_jsonr *j,
 		       uint32_t payload)
 {
 	static char out[sizeof EB.msg + 64];
 	struct sl_buf b;
 	sl_buf_init(&b, 0);
-	enum sl_err e = sl_arc_part_encode(p, 3, ts_ms, j, payload, &b, &EB);
+	enum sl_err e = sl_lake_part_encode(p, 3, ts_ms, j, payload, &b, &EB);
 	if (e)
 		snprintf(out, sizeof out, "error %d: %s", (int)e, EB.msg);
 	else
@@ -74,14 +74,14 @@ struct tcase {
 /* Build from extra, check every case, free. */
 static void check(const char *extra, const struct tcase *c, size_t n)
 {
-	struct sl_arc_part *p;
+	struct sl_lake_part *p;
 	enum sl_err e = part_from(extra, &p);
 	is_int(e, SL_OK, "config [%s] (%s)", extra, e ? EB.msg : "ok");
 	if (e)
 		return;
 	for (size_t i = 0; i < n; i++)
 		is_str(enc(p, c[i].ts, NULL, SL_ARC_JSON_NONE), c[i].want, "%s", c[i].why);
-	sl_arc_part_free(p);
+	sl_lake_part_free(p);
 }
 
 #define CHECK(extra, ...)                                                       \
@@ -93,12 +93,12 @@ static void check(const char *extra, const struct tcase *c, size_t n)
 /* Config that must be refused, with a message naming `key`. */
 static void refused(const char *extra, enum sl_err code, const char *key, const char *why)
 {
-	struct sl_arc_part *p;
+	struct sl_lake_part *p;
 	enum sl_err e = part_from(extra, &p);
 	is_int(e, code, "%s: refused", why);
 	ok(e && strstr(EB.msg, key) != NULL, "%s: message \"%s\" names %s", why, e ? EB.msg : "",
 	   key);
-	sl_arc_part_free(p);
+	sl_lake_part_free(p);
 }
 
 /* 2023-11-14T22:13:20Z */
@@ -106,19 +106,19 @@ static void refused(const char *extra, enum sl_err code, const char *key, const 
 
 static void test_utc(void)
 {
-	struct sl_arc_part *p;
+	struct sl_lake_part *p;
 	is_int(part_from("", &p), SL_OK, "default partitioner");
 	if (p) {
-		ok(!sl_arc_part_uses_time(p), "Default does not need the record time");
+		ok(!sl_lake_part_uses_time(p), "Default does not need the record time");
 		is_str(enc(p, T0, NULL, SL_ARC_JSON_NONE), "partition=3", "Default: partition=<n>");
-		sl_arc_part_free(p);
+		sl_lake_part_free(p);
 	}
 	is_int(part_from("partitioner.class=io.confluent.connect.storage.partitioner."
 			 "DefaultPartitioner\n", &p),
 	       SL_OK, "Confluent DefaultPartitioner");
 	if (p) {
 		is_str(enc(p, T0, NULL, SL_ARC_JSON_NONE), "partition=3", "DefaultPartitioner");
-		sl_arc_part_free(p);
+		sl_lake_part_free(p);
 	}
 
 	CHECK("partitioner.class=io.confluent.connect.storage.partitioner.DailyPartitioner\n",
@@ -209,31 +209,31 @@ static void test_zones(void)
 
 static void test_field(void)
 {
-	struct sl_arc_json j;
-	sl_arc_json_init(&j);
+	struct sl_jsonr j;
+	sl_jsonr_init(&j);
 	const char *doc = "{\"op\":\"c\",\"n\":42,\"b\":true,\"z\":null,"
 			  "\"after\":{\"status\":\"paid\",\"region\":\"eu-1\"},"
 			  "\"slash\":\"a/b\",\"dot\":\"..\",\"empty\":\"\",\"obj\":{},"
 			  "\"nul\":\"a\\u0000b\"}";
-	is_int(sl_arc_json_parse(&j, doc, strlen(doc), &EB), SL_OK, "field document");
-	struct sl_arc_part *p;
+	is_int(sl_jsonr_parse(&j, doc, strlen(doc), &EB), SL_OK, "field document");
+	struct sl_lake_part *p;
 	is_int(part_from("partitioner.class=io.confluent.connect.storage.partitioner."
 			 "FieldPartitioner\npartition.field.name=op,after.status\n",
 			 &p),
 	       SL_OK, "FieldPartitioner");
 	if (p) {
-		ok(!sl_arc_part_uses_time(p), "Field does not need the record time");
+		ok(!sl_lake_part_uses_time(p), "Field does not need the record time");
 		is_str(enc(p, T0, &j, 0), "op=c/after.status=paid", "two fields, one nested");
 		is_str(enc(p, T0, NULL, SL_ARC_JSON_NONE), "op=null/after.status=null",
 		       "no payload: null values");
-		sl_arc_part_free(p);
+		sl_lake_part_free(p);
 	}
 	is_int(part_from("partitioner.class=Field\npartition.field.name=n,b,z,missing\n", &p),
 	       SL_OK, "scalar fields");
 	if (p) {
 		is_str(enc(p, T0, &j, 0), "n=42/b=true/z=null/missing=null",
 		       "number, boolean, null, missing");
-		sl_arc_part_free(p);
+		sl_lake_part_free(p);
 	}
 	static const char *const bad[] = {"slash", "dot", "empty", "obj", "nul"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -246,13 +246,13 @@ static void test_field(void)
 		}
 		struct sl_buf b;
 		sl_buf_init(&b, 0);
-		enum sl_err e = sl_arc_part_encode(p, 0, 0, &j, 0, &b, &EB);
+		enum sl_err e = sl_lake_part_encode(p, 0, 0, &j, 0, &b, &EB);
 		is_int(e, SL_ERR_PROTO, "field %s cannot name a directory", bad[i]);
 		ok(e && strstr(EB.msg, bad[i]) != NULL, "message names the field: %s", EB.msg);
 		sl_buf_free(&b);
-		sl_arc_part_free(p);
+		sl_lake_part_free(p);
 	}
-	sl_arc_json_free(&j);
+	sl_jsonr_free(&j);
 }
 
 static void test_bad_config(void)
@@ -284,20 +284,20 @@ static void test_bad_config(void)
 	refused("partitioner.class=TimeBased\npath.format=YYYY/MMM\npartition.duration.ms=1000\n",
 		SL_ERR_CONFIG, "path.format", "month names");
 
-	struct sl_arc_part *p;
+	struct sl_lake_part *p;
 	is_int(part_from("partitioner.class=Daily\n", &p), SL_OK, "Daily for range checks");
 	if (p) {
 		struct sl_buf b;
 		sl_buf_init(&b, 0);
-		is_int(sl_arc_part_encode(p, 0, INT64_MAX, NULL, SL_ARC_JSON_NONE, &b, &EB),
+		is_int(sl_lake_part_encode(p, 0, INT64_MAX, NULL, SL_ARC_JSON_NONE, &b, &EB),
 		       SL_ERR_PROTO, "INT64_MAX record time is out of range");
-		is_int(sl_arc_part_encode(p, 0, INT64_MIN, NULL, SL_ARC_JSON_NONE, &b, &EB),
+		is_int(sl_lake_part_encode(p, 0, INT64_MIN, NULL, SL_ARC_JSON_NONE, &b, &EB),
 		       SL_ERR_PROTO, "INT64_MIN record time is out of range");
 		ok(strstr(EB.msg, "out of range") != NULL, "range message: %s", EB.msg);
 		is_str(enc(p, INT64_C(253402300799999), NULL, SL_ARC_JSON_NONE),
 		       "year=9999/month=12/day=31", "year 9999");
 		sl_buf_free(&b);
-		sl_arc_part_free(p);
+		sl_lake_part_free(p);
 	}
 }
 

@@ -2,9 +2,9 @@
  *
  * rotation.c -- rotation decisions (rotation.h); pure functions.
  */
-#include "archive/rotation.h"
+#include "lake/rotation.h"
 
-bool sl_arc_rot_before(const struct sl_arc_rot *r, uint64_t count, int64_t first_ts, int64_t ts)
+bool sl_lake_rot_before(const struct sl_lake_rot *r, uint64_t count, int64_t first_ts, int64_t ts)
 {
 	if (r->interval_ms <= 0 || count == 0)
 		return false;
@@ -14,12 +14,12 @@ bool sl_arc_rot_before(const struct sl_arc_rot *r, uint64_t count, int64_t first
 	return ts > first_ts && (uint64_t)ts - (uint64_t)first_ts >= (uint64_t)r->interval_ms;
 }
 
-bool sl_arc_rot_after(const struct sl_arc_rot *r, uint64_t count)
+bool sl_lake_rot_after(const struct sl_lake_rot *r, uint64_t count)
 {
 	return r->flush_size > 0 && count >= (uint64_t)r->flush_size;
 }
 
-int64_t sl_arc_rot_deadline(const struct sl_arc_rot *r, int64_t now_ms)
+int64_t sl_lake_rot_deadline(const struct sl_lake_rot *r, int64_t now_ms)
 {
 	if (r->schedule_ms <= 0 || now_ms < 0)
 		return INT64_MAX;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * test_json_memo.c -- the archive JSON parser's repeated-subtree memo
- * (archive/json.h): a long-lived parser that reuses the remembered
+ * test_jsonr_memo.c -- the JSON parser's repeated-subtree memo
+ * (core/jsonr.h): a long-lived parser that reuses the remembered
  * `schema` block must leave exactly the nodes and text a fresh parser
  * writes, document after document, including after failed parses, after
  * documents that overwrite the remembered nodes without reusing them, and
@@ -12,29 +12,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/json.h"
+#include "core/jsonr.h"
 #include "lib/test.h"
 
 static char SCHEMA[4096], SCHEMA2[4096];
 
-static enum sl_err parse_copy(struct sl_arc_json *j, const char *s)
+static enum sl_err parse_copy(struct sl_jsonr *j, const char *s)
 {
 	size_t n = strlen(s);
 	char *c = malloc(n ? n : 1);
 	memcpy(c, s, n);
 	struct sl_errbuf eb;
-	enum sl_err e = sl_arc_json_parse(j, c, n, &eb);
+	enum sl_err e = sl_jsonr_parse(j, c, n, &eb);
 	free(c);
 	return e;
 }
 
 /* Node by node: what the long-lived parser holds equals a fresh parse. */
-static bool same_nodes(const struct sl_arc_json *a, const struct sl_arc_json *b)
+static bool same_nodes(const struct sl_jsonr *a, const struct sl_jsonr *b)
 {
 	if (a->nv != b->nv)
 		return false;
 	for (uint32_t i = 0; i < a->nv; i++) {
-		const struct sl_arc_json_node *x = &a->v[i], *y = &b->v[i];
+		const struct sl_jsonr_node *x = &a->v[i], *y = &b->v[i];
 		if (x->type != y->type || x->len != y->len || x->first != y->first ||
 		    x->next != y->next || x->raw != y->raw || x->rawlen != y->rawlen ||
 		    x->klen != y->klen)
@@ -48,20 +48,20 @@ static bool same_nodes(const struct sl_arc_json *a, const struct sl_arc_json *b)
 	return true;
 }
 
-static struct sl_arc_json LONG;
+static struct sl_jsonr LONG;
 
 /* Parse doc with the long-lived parser and a fresh one; both must agree
  * on the outcome and, on success, on every node. */
 static void step(const char *name, const char *doc, bool want_ok)
 {
-	struct sl_arc_json fresh;
-	sl_arc_json_init(&fresh);
+	struct sl_jsonr fresh;
+	sl_jsonr_init(&fresh);
 	enum sl_err el = parse_copy(&LONG, doc), ef = parse_copy(&fresh, doc);
 	is_int(el, ef, "%s: same outcome", name);
 	is_int(el == SL_OK, want_ok, "%s: %s", name, want_ok ? "parses" : "fails");
 	if (!el && !ef)
 		ok(same_nodes(&LONG, &fresh), "%s: same nodes as a fresh parse", name);
-	sl_arc_json_free(&fresh);
+	sl_jsonr_free(&fresh);
 }
 
 int main(void)
@@ -79,7 +79,7 @@ int main(void)
 	ok(strlen(SCHEMA) >= SL_ARC_JSON_MEMO_MIN, "the schema is long enough to be remembered");
 
 	char doc[8192];
-	sl_arc_json_init(&LONG);
+	sl_jsonr_init(&LONG);
 #define DOC(...) (snprintf(doc, sizeof doc, __VA_ARGS__), doc)
 	step("first", DOC("{\"schema\":%s,\"payload\":{\"c0\":1,\"s\":\"a\"}}", SCHEMA), true);
 	ok(LONG.memo_ok, "the schema is remembered");
@@ -107,32 +107,32 @@ int main(void)
 	step("schema after the array root", DOC("{\"schema\":%s,\"payload\":{\"c0\":14}}", SCHEMA), true);
 	step("trailing bytes after a reused schema", DOC("{\"schema\":%s} x", SCHEMA), false);
 	step("and once more", DOC("{\"schema\":%s,\"payload\":{\"c0\":15}}", SCHEMA), true);
-	uint32_t p = sl_arc_json_get(&LONG, 0, "payload");
+	uint32_t p = sl_jsonr_get(&LONG, 0, "payload");
 	int64_t v = 0;
-	ok(sl_arc_json_i64(&LONG, sl_arc_json_get(&LONG, p, "c0"), &v) && v == 15, "the payload is read after reuse");
+	ok(sl_jsonr_i64(&LONG, sl_jsonr_get(&LONG, p, "c0"), &v) && v == 15, "the payload is read after reuse");
 
 	/* Memo ids: equal ids promise equal bytes (the archive writer skips
 	 * comparing the schema block then). */
-	uint64_t id1 = sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "schema"));
+	uint64_t id1 = sl_jsonr_memo_id(&LONG, sl_jsonr_get(&LONG, 0, "schema"));
 	ok(id1 != 0, "the schema node has a memo id");
-	is_int(sl_arc_json_memo_id(&LONG, p), 0, "the payload has none");
+	is_int(sl_jsonr_memo_id(&LONG, p), 0, "the payload has none");
 	step("id: same schema", DOC("{\"schema\":%s,\"payload\":{\"c0\":16}}", SCHEMA), true);
-	is_int(sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "schema")), id1,
+	is_int(sl_jsonr_memo_id(&LONG, sl_jsonr_get(&LONG, 0, "schema")), id1,
 	       "a reused schema keeps its id");
 	step("id: one byte differs", DOC("{\"schema\":%s,\"payload\":{\"c0\":17}}", SCHEMA2), true);
-	uint64_t id2 = sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "schema"));
+	uint64_t id2 = sl_jsonr_memo_id(&LONG, sl_jsonr_get(&LONG, 0, "schema"));
 	ok(id2 != 0 && id2 != id1, "different bytes get another id");
 	step("id: back to the first", DOC("{\"schema\":%s,\"payload\":{\"c0\":18}}", SCHEMA), true);
-	uint64_t id3 = sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "schema"));
+	uint64_t id3 = sl_jsonr_memo_id(&LONG, sl_jsonr_get(&LONG, 0, "schema"));
 	ok(id3 != 0 && id3 != id2, "the first bytes again: not the second's id (%llu, %llu)",
 	   (unsigned long long)id3, (unsigned long long)id2);
 	step("id: schemaless", "{\"before\":null,\"after\":{\"c0\":19},\"op\":\"c\"}", true);
-	is_int(sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "after")), 0,
+	is_int(sl_jsonr_memo_id(&LONG, sl_jsonr_get(&LONG, 0, "after")), 0,
 	       "a subtree below the size limit has no id");
 	step("id: a failed parse", DOC("{\"schema\":%s,\"payload\":{\"c0\":}}", SCHEMA), false);
 	step("id: schema after the failure", DOC("{\"schema\":%s,\"payload\":{\"c0\":20}}", SCHEMA), true);
-	ok(sl_arc_json_memo_id(&LONG, sl_arc_json_get(&LONG, 0, "schema")) != id2,
+	ok(sl_jsonr_memo_id(&LONG, sl_jsonr_get(&LONG, 0, "schema")) != id2,
 	   "never the id of other bytes");
-	sl_arc_json_free(&LONG);
+	sl_jsonr_free(&LONG);
 	return t_done();
 }

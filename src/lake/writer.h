@@ -31,9 +31,9 @@
  * there meets the same state (nothing open, count 0).  A round whose cut
  * was not deterministic (the schedule, a stop) is replayed identically by
  * telling the writer where the interrupted round ended
- * (sl_arc_writer_set_cut): the first round after it ends exactly there.
+ * (sl_lake_writer_set_cut): the first round after it ends exactly there.
  *
- * Errors from sl_arc_writer_add: SL_ERR_PROTO means the record is bad (the
+ * Errors from sl_lake_writer_add: SL_ERR_PROTO means the record is bad (the
  * message says why) and nothing was added; anything else is fatal for the
  * writer (store failure after retries): free it and restart from the last
  * committed position.
@@ -41,24 +41,24 @@
  * Ownership: the writer borrows the store and partitioner (they must
  * outlive it) and copies everything else.  Single-threaded.
  */
-#ifndef SL_ARCHIVE_WRITER_H
-#define SL_ARCHIVE_WRITER_H
+#ifndef SL_LAKE_WRITER_H
+#define SL_LAKE_WRITER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "archive/envelope.h"
-#include "archive/json.h"
-#include "archive/partitioner.h"
-#include "archive/rotation.h"
+#include "lake/envelope.h"
+#include "core/jsonr.h"
+#include "lake/partitioner.h"
+#include "lake/rotation.h"
 #include "core/err.h"
 #include "parquet/parquet.h"
 #include "store/store.h"
 
-enum sl_arc_format { SL_ARC_PARQUET, SL_ARC_JSON };
+enum sl_lake_format { SL_ARC_PARQUET, SL_ARC_JSON };
 
-struct sl_arc_file_info {
+struct sl_lake_file_info {
 	const char *topic;
 	int32_t partition;
 	int64_t start_offset, last_offset;
@@ -69,37 +69,37 @@ struct sl_arc_file_info {
 	size_t ntokens;
 };
 
-typedef enum sl_err (*sl_arc_commit_fn)(void *ctx, const struct sl_arc_file_info *fi,
+typedef enum sl_err (*sl_lake_commit_fn)(void *ctx, const struct sl_lake_file_info *fi,
 					struct sl_errbuf *eb);
-typedef enum sl_err (*sl_arc_round_fn)(void *ctx, const char *topic,
-				       const struct sl_arc_file_info *files, size_t n,
+typedef enum sl_err (*sl_lake_round_fn)(void *ctx, const char *topic,
+				       const struct sl_lake_file_info *files, size_t n,
 				       struct sl_errbuf *eb);
 
-struct sl_arc_writer_opts {
+struct sl_lake_writer_opts {
 	struct sl_store *store;
-	struct sl_arc_part *part;
+	struct sl_lake_part *part;
 	const char *topics_dir;     /* "topics" */
-	enum sl_arc_format format;
+	enum sl_lake_format format;
 	struct sl_pq_options pq;    /* codec etc. */
-	struct sl_arc_rot rot;
+	struct sl_lake_rot rot;
 	bool round_per_topic;
 	bool round_per_partition;   /* see above; excludes round_per_topic */
-	sl_arc_commit_fn on_commit; /* may be NULL */
-	sl_arc_round_fn before_round; /* may be NULL */
-	sl_arc_round_fn after_round;  /* may be NULL */
+	sl_lake_commit_fn on_commit; /* may be NULL */
+	sl_lake_round_fn before_round; /* may be NULL */
+	sl_lake_round_fn after_round;  /* may be NULL */
 	void *ctx;
 };
 
-struct sl_arc_rec {
+struct sl_lake_rec {
 	const char *topic;
 	int32_t partition;
 	int64_t offset;
 	int64_t ts_ms;               /* the timestamp extractor's time */
-	const struct sl_arc_json *j; /* parsed value */
-	struct sl_arc_msg msg;
+	const struct sl_jsonr *j; /* parsed value */
+	struct sl_lake_msg msg;
 	const char *raw;             /* raw value bytes (JSON format) */
 	size_t raw_len;
-	uint64_t token;              /* handed back in sl_arc_file_info */
+	uint64_t token;              /* handed back in sl_lake_file_info */
 	/* A typed row instead of a parsed JSON value (Parquet only; j is then
 	 * NULL): schema is the value schema's JSON text, and fill() stages the
 	 * row's envelope fields in the layout compiled from it (envelope.h,
@@ -110,41 +110,41 @@ struct sl_arc_rec {
 	const char *schema;
 	size_t schema_len;
 	uint64_t schema_id;
-	enum sl_err (*fill)(void *ctx, const struct sl_arc_env *env, struct sl_pq_writer *pw,
+	enum sl_err (*fill)(void *ctx, const struct sl_lake_env *env, struct sl_pq_writer *pw,
 			    struct sl_errbuf *eb);
 	void *fill_ctx;
 };
 
-struct sl_arc_writer;
+struct sl_lake_writer;
 
-enum sl_err sl_arc_writer_new(const struct sl_arc_writer_opts *o, struct sl_arc_writer **out,
+enum sl_err sl_lake_writer_new(const struct sl_lake_writer_opts *o, struct sl_lake_writer **out,
 			      struct sl_errbuf *eb);
 /* Aborts open files (nothing partial becomes visible).  NULL is a no-op. */
-void sl_arc_writer_free(struct sl_arc_writer *w);
+void sl_lake_writer_free(struct sl_lake_writer *w);
 
-enum sl_err sl_arc_writer_add(struct sl_arc_writer *w, const struct sl_arc_rec *rec,
+enum sl_err sl_lake_writer_add(struct sl_lake_writer *w, const struct sl_lake_rec *rec,
 			      struct sl_errbuf *eb);
 /* Commit files whose schedule deadline passed (now_ms: wall clock). */
-enum sl_err sl_arc_writer_tick(struct sl_arc_writer *w, int64_t now_ms, struct sl_errbuf *eb);
+enum sl_err sl_lake_writer_tick(struct sl_lake_writer *w, int64_t now_ms, struct sl_errbuf *eb);
 /* Commit every open file (topic NULL) or those of one topic. */
-enum sl_err sl_arc_writer_commit_all(struct sl_arc_writer *w, const char *topic,
+enum sl_err sl_lake_writer_commit_all(struct sl_lake_writer *w, const char *topic,
 				     struct sl_errbuf *eb);
 /* Abort open files of (topic, partition) without committing (rebalance). */
-void sl_arc_writer_discard(struct sl_arc_writer *w, const char *topic, int32_t partition);
+void sl_lake_writer_discard(struct sl_lake_writer *w, const char *topic, int32_t partition);
 /* round_per_partition: the next round of (topic, partition) ends exactly
  * after the record at offset `last` -- the end of a round an earlier run
  * had started to commit.  Records up to `last` go into the round, which
  * is committed once that record is added or a later one arrives.  -1
  * clears it. */
-enum sl_err sl_arc_writer_set_cut(struct sl_arc_writer *w, const char *topic, int32_t partition,
+enum sl_err sl_lake_writer_set_cut(struct sl_lake_writer *w, const char *topic, int32_t partition,
 				  int64_t last, struct sl_errbuf *eb);
 /* Lowest start offset of the open files of (topic, partition); false if
  * none is open. */
-bool sl_arc_writer_min_open(const struct sl_arc_writer *w, const char *topic, int32_t partition,
+bool sl_lake_writer_min_open(const struct sl_lake_writer *w, const char *topic, int32_t partition,
 			    int64_t *offset);
 /* Records held in open files. */
-uint64_t sl_arc_writer_pending(const struct sl_arc_writer *w);
+uint64_t sl_lake_writer_pending(const struct sl_lake_writer *w);
 /* Objects committed (or found existing) so far. */
-uint64_t sl_arc_writer_files(const struct sl_arc_writer *w);
+uint64_t sl_lake_writer_files(const struct sl_lake_writer *w);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * test_json.c -- the archive's strict JSON parser (archive/json.h).
+ * test_jsonr.c -- the strict JSON parser (core/jsonr.h).
  *
  * What is pinned here: decoded string bytes (escapes, \u pairs joined into
  * UTF-8, lone surrogates and bad UTF-8 refused), number text kept verbatim
@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/envelope.h"
-#include "archive/json.h"
+#include "lake/envelope.h"
+#include "core/jsonr.h"
 #include "core/buf.h"
 #include "lib/test.h"
 
-static struct sl_arc_json J;
+static struct sl_jsonr J;
 static struct sl_errbuf EB;
 
 /* Parse p[0..n) from an exact-size copy. */
@@ -30,7 +30,7 @@ static enum sl_err parse_n(const char *p, size_t n)
 	char *c = malloc(n ? n : 1);
 	if (n)
 		memcpy(c, p, n);
-	enum sl_err e = sl_arc_json_parse(&J, c, n, &EB);
+	enum sl_err e = sl_jsonr_parse(&J, c, n, &EB);
 	free(c);
 	return e;
 }
@@ -51,8 +51,8 @@ static void str_is(const char *doc, const char *want, size_t wn, const char *wha
 	ok(s != SL_ARC_JSON_NONE && J.v[s].type == SL_ARC_JSON_STRING, "%s: a string", what);
 	if (s == SL_ARC_JSON_NONE)
 		return;
-	is_mem(sl_arc_json_text(&J, s), J.v[s].len, want, wn, "%s: decoded bytes", what);
-	is_int(sl_arc_json_text(&J, s)[wn], 0, "%s: NUL-terminated", what);
+	is_mem(sl_jsonr_text(&J, s), J.v[s].len, want, wn, "%s: decoded bytes", what);
+	is_int(sl_jsonr_text(&J, s)[wn], 0, "%s: NUL-terminated", what);
 }
 
 /* doc is refused with SL_ERR_PROTO and a message containing frag. */
@@ -122,50 +122,50 @@ static void test_numbers(void)
 	ok(n[8] != SL_ARC_JSON_NONE, "nine numbers");
 	if (n[8] == SL_ARC_JSON_NONE)
 		return;
-	ok(sl_arc_json_i64(&J, n[0], &i) && i == INT64_MAX, "INT64_MAX");
-	ok(sl_arc_json_i64(&J, n[1], &i) && i == INT64_MIN, "INT64_MIN");
-	ok(!sl_arc_json_i64(&J, n[2], &i), "INT64_MAX + 1 is not an integer");
-	is_str(sl_arc_json_text(&J, n[2]), "9223372036854775808", "... but its text is kept");
-	ok(!sl_arc_json_i64(&J, n[3], &i), "INT64_MIN - 1 is not an integer");
-	ok(sl_arc_json_f64(&J, n[2], &d) && d == 9223372036854775808.0, "... and is a double");
-	ok(sl_arc_json_i64(&J, n[4], &i) && i == 0, "-0 as an integer is 0");
-	ok(sl_arc_json_f64(&J, n[4], &d) && d == 0 && signbit(d), "-0 as a double keeps its sign");
-	is_str(sl_arc_json_text(&J, n[4]), "-0", "-0 text");
-	ok(!sl_arc_json_i64(&J, n[6], &i), "1e3 is not an integer (exponent)");
-	ok(sl_arc_json_f64(&J, n[6], &d) && d == 1000, "1e3 as a double");
-	ok(!sl_arc_json_i64(&J, n[7], &i), "2.5 is not an integer");
-	ok(sl_arc_json_f64(&J, n[7], &d) && d == 2.5, "2.5 as a double");
-	ok(sl_arc_json_f64(&J, n[8], &d) && isinf(d), "1E400 overflows to infinity");
-	is_str(sl_arc_json_text(&J, n[8]), "1E400", "1E400 text kept verbatim");
+	ok(sl_jsonr_i64(&J, n[0], &i) && i == INT64_MAX, "INT64_MAX");
+	ok(sl_jsonr_i64(&J, n[1], &i) && i == INT64_MIN, "INT64_MIN");
+	ok(!sl_jsonr_i64(&J, n[2], &i), "INT64_MAX + 1 is not an integer");
+	is_str(sl_jsonr_text(&J, n[2]), "9223372036854775808", "... but its text is kept");
+	ok(!sl_jsonr_i64(&J, n[3], &i), "INT64_MIN - 1 is not an integer");
+	ok(sl_jsonr_f64(&J, n[2], &d) && d == 9223372036854775808.0, "... and is a double");
+	ok(sl_jsonr_i64(&J, n[4], &i) && i == 0, "-0 as an integer is 0");
+	ok(sl_jsonr_f64(&J, n[4], &d) && d == 0 && signbit(d), "-0 as a double keeps its sign");
+	is_str(sl_jsonr_text(&J, n[4]), "-0", "-0 text");
+	ok(!sl_jsonr_i64(&J, n[6], &i), "1e3 is not an integer (exponent)");
+	ok(sl_jsonr_f64(&J, n[6], &d) && d == 1000, "1e3 as a double");
+	ok(!sl_jsonr_i64(&J, n[7], &i), "2.5 is not an integer");
+	ok(sl_jsonr_f64(&J, n[7], &d) && d == 2.5, "2.5 as a double");
+	ok(sl_jsonr_f64(&J, n[8], &d) && isinf(d), "1E400 overflows to infinity");
+	is_str(sl_jsonr_text(&J, n[8]), "1E400", "1E400 text kept verbatim");
 
 	const char *big = "123456789012345678901234567890.123456789012345678901234567890";
 	char doc[128];
 	snprintf(doc, sizeof doc, "{\"n\":%s}", big);
 	is_int(parse(doc), SL_OK, "big decimal parses");
-	uint32_t b = sl_arc_json_get(&J, 0, "n");
+	uint32_t b = sl_jsonr_get(&J, 0, "n");
 	ok(b != SL_ARC_JSON_NONE && J.v[b].type == SL_ARC_JSON_NUMBER, "big decimal is a number");
 	if (b != SL_ARC_JSON_NONE) {
-		is_str(sl_arc_json_text(&J, b), big, "big decimal kept as text, every digit");
+		is_str(sl_jsonr_text(&J, b), big, "big decimal kept as text, every digit");
 		is_int(J.v[b].len, strlen(big), "big decimal length");
 	}
 
 	is_int(parse("[\"NaN\",\"Infinity\",\"-Infinity\",\"nan\",\"1\"]"), SL_OK, "specials parse");
 	c = J.v[0].first;
-	ok(sl_arc_json_f64(&J, c, &d) && isnan(d), "\"NaN\" (Jackson) as a double");
+	ok(sl_jsonr_f64(&J, c, &d) && isnan(d), "\"NaN\" (Jackson) as a double");
 	c = J.v[c].next;
-	ok(sl_arc_json_f64(&J, c, &d) && isinf(d) && d > 0, "\"Infinity\"");
+	ok(sl_jsonr_f64(&J, c, &d) && isinf(d) && d > 0, "\"Infinity\"");
 	c = J.v[c].next;
-	ok(sl_arc_json_f64(&J, c, &d) && isinf(d) && d < 0, "\"-Infinity\"");
+	ok(sl_jsonr_f64(&J, c, &d) && isinf(d) && d < 0, "\"-Infinity\"");
 	c = J.v[c].next;
-	ok(!sl_arc_json_f64(&J, c, &d), "\"nan\" is not a number");
+	ok(!sl_jsonr_f64(&J, c, &d), "\"nan\" is not a number");
 	c = J.v[c].next;
-	ok(!sl_arc_json_f64(&J, c, &d) && !sl_arc_json_i64(&J, c, &i), "\"1\" is a string");
+	ok(!sl_jsonr_f64(&J, c, &d) && !sl_jsonr_i64(&J, c, &i), "\"1\" is a string");
 
 	/* Accessors on documents without strings or numbers (no pool). */
 	is_int(parse("[true,null,{}]"), SL_OK, "no scalars with text");
 	for (c = 0; c < J.nv; c++)
-		ok(!sl_arc_json_f64(&J, c, &d) && !sl_arc_json_i64(&J, c, &i) &&
-		   !sl_arc_json_is_str(&J, c, ""), "node %u is neither number nor string", c);
+		ok(!sl_jsonr_f64(&J, c, &d) && !sl_jsonr_i64(&J, c, &i) &&
+		   !sl_jsonr_is_str(&J, c, ""), "node %u is neither number nor string", c);
 
 	refused("[01]", "", "leading zero");
 	refused("[-]", "number", "lone minus");
@@ -179,7 +179,7 @@ static void test_numbers(void)
 	refused("[0x10]", "", "hex");
 	refused_n("-", 1, "number", "lone minus at the end of input");
 	is_int(parse("-12.5e-3"), SL_OK, "a number as the whole document");
-	ok(sl_arc_json_f64(&J, 0, &d) && d == -0.0125, "its value");
+	ok(sl_jsonr_f64(&J, 0, &d) && d == -0.0125, "its value");
 }
 
 static void nest(struct sl_buf *b, int levels, const char *inner)
@@ -219,7 +219,7 @@ static void test_limits(void)
 	/* The size check comes before any byte is read, so a short buffer with
 	 * an oversized length is safe to pass. */
 	char two[2] = "[]";
-	enum sl_err e = sl_arc_json_parse(&J, two, (size_t)INT32_MAX, &EB);
+	enum sl_err e = sl_jsonr_parse(&J, two, (size_t)INT32_MAX, &EB);
 	is_int(e, SL_ERR_PROTO, "a 2 GiB document is refused");
 	ok(strstr(EB.msg, "too large") != NULL, "size message: %s", EB.msg);
 }
@@ -248,31 +248,31 @@ static void test_structure(void)
 
 	is_int(parse("{\"op\":\"c\",\"op\":\"d\",\"after\":{\"id\":1},\"n\":null}"), SL_OK,
 	       "duplicate keys parse");
-	uint32_t op = sl_arc_json_get(&J, 0, "op");
-	ok(sl_arc_json_is_str(&J, op, "c"), "a lookup returns the first of duplicate keys");
+	uint32_t op = sl_jsonr_get(&J, 0, "op");
+	ok(sl_jsonr_is_str(&J, op, "c"), "a lookup returns the first of duplicate keys");
 	is_int(J.v[0].len, 4, "every member is kept (4)");
-	ok(sl_arc_json_get(&J, 0, "missing") == SL_ARC_JSON_NONE, "missing key");
-	ok(sl_arc_json_get(&J, 0, "o") == SL_ARC_JSON_NONE, "prefix of a key is not a match");
-	ok(sl_arc_json_get(&J, op, "x") == SL_ARC_JSON_NONE, "lookup in a string");
-	ok(sl_arc_json_get(&J, SL_ARC_JSON_NONE, "x") == SL_ARC_JSON_NONE, "lookup in NONE");
-	uint32_t n = sl_arc_json_get(&J, 0, "n");
+	ok(sl_jsonr_get(&J, 0, "missing") == SL_ARC_JSON_NONE, "missing key");
+	ok(sl_jsonr_get(&J, 0, "o") == SL_ARC_JSON_NONE, "prefix of a key is not a match");
+	ok(sl_jsonr_get(&J, op, "x") == SL_ARC_JSON_NONE, "lookup in a string");
+	ok(sl_jsonr_get(&J, SL_ARC_JSON_NONE, "x") == SL_ARC_JSON_NONE, "lookup in NONE");
+	uint32_t n = sl_jsonr_get(&J, 0, "n");
 	ok(n != SL_ARC_JSON_NONE && J.v[n].type == SL_ARC_JSON_NULL, "a null member is present");
-	ok(!sl_arc_json_is_str(&J, n, "null"), "null is not the string \"null\"");
-	uint32_t id = sl_arc_json_path(&J, 0, "after.id");
+	ok(!sl_jsonr_is_str(&J, n, "null"), "null is not the string \"null\"");
+	uint32_t id = sl_jsonr_path(&J, 0, "after.id");
 	int64_t v = 0;
-	ok(sl_arc_json_i64(&J, id, &v) && v == 1, "dotted path after.id");
-	ok(sl_arc_json_path(&J, 0, "after.id.x") == SL_ARC_JSON_NONE, "path through a number");
-	ok(sl_arc_json_path(&J, 0, "before.id") == SL_ARC_JSON_NONE, "path through a missing key");
-	const struct sl_arc_json_node *a = sl_arc_json_at(&J, sl_arc_json_get(&J, 0, "after"));
+	ok(sl_jsonr_i64(&J, id, &v) && v == 1, "dotted path after.id");
+	ok(sl_jsonr_path(&J, 0, "after.id.x") == SL_ARC_JSON_NONE, "path through a number");
+	ok(sl_jsonr_path(&J, 0, "before.id") == SL_ARC_JSON_NONE, "path through a missing key");
+	const struct sl_jsonr_node *a = sl_jsonr_at(&J, sl_jsonr_get(&J, 0, "after"));
 	ok(a && a->raw == 27 && a->rawlen == 8, "raw span of a value (%u+%u)", a ? a->raw : 0,
 	   a ? a->rawlen : 0);
 
 	/* Keys with escapes are decoded before comparison. */
 	is_int(parse("{\"a\\u0062\":1,\"\\u00e9\":2}"), SL_OK, "escaped keys");
-	ok(sl_arc_json_get(&J, 0, "ab") != SL_ARC_JSON_NONE, "a\\u0062 is found as ab");
-	ok(sl_arc_json_get(&J, 0, "\xc3\xa9") != SL_ARC_JSON_NONE, "\\u00e9 is found as UTF-8");
+	ok(sl_jsonr_get(&J, 0, "ab") != SL_ARC_JSON_NONE, "a\\u0062 is found as ab");
+	ok(sl_jsonr_get(&J, 0, "\xc3\xa9") != SL_ARC_JSON_NONE, "\\u00e9 is found as UTF-8");
 	is_int(parse("{\"a\\u0000b\":1}"), SL_OK, "a key with a NUL");
-	ok(sl_arc_json_get(&J, 0, "a") == SL_ARC_JSON_NONE, "a key with a NUL does not match its prefix");
+	ok(sl_jsonr_get(&J, 0, "a") == SL_ARC_JSON_NONE, "a key with a NUL does not match its prefix");
 }
 
 static void test_write(void)
@@ -282,15 +282,15 @@ static void test_write(void)
 	is_int(parse(" { \"a\" : [ 1 , -2.50e+3 , \"x\\u00e9\\n\\\"\" , true , false , null ] ,"
 		     " \"b\" : { } , \"c\" : [ ] } "),
 	       SL_OK, "document for write");
-	is_int(sl_arc_json_write(&J, 0, &b), SL_OK, "write");
+	is_int(sl_jsonr_write(&J, 0, &b), SL_OK, "write");
 	const char *want = "{\"a\":[1,-2.50e+3,\"x\xc3\xa9\\n\\\"\",true,false,null],\"b\":{},\"c\":[]}";
 	is_mem(b.data, b.len, want, strlen(want), "compact re-serialisation, numbers verbatim");
 	sl_buf_reset(&b);
-	is_int(sl_arc_json_write(&J, sl_arc_json_get(&J, 0, "b"), &b), SL_OK, "write a member");
+	is_int(sl_jsonr_write(&J, sl_jsonr_get(&J, 0, "b"), &b), SL_OK, "write a member");
 	is_mem(b.data, b.len, "{}", 2, "member re-serialised");
 	sl_buf_reset(&b);
-	is_int(sl_arc_json_write(&J, SL_ARC_JSON_NONE, &b), SL_ERR_ARG, "write NONE");
-	is_int(sl_arc_json_write(&J, J.nv, &b), SL_ERR_ARG, "write out of range");
+	is_int(sl_jsonr_write(&J, SL_ARC_JSON_NONE, &b), SL_ERR_ARG, "write NONE");
+	is_int(sl_jsonr_write(&J, J.nv, &b), SL_ERR_ARG, "write out of range");
 
 	/* A deepest-allowed document re-serialises (the writer's own bound). */
 	struct sl_buf d;
@@ -298,7 +298,7 @@ static void test_write(void)
 	nest(&d, SL_ARC_JSON_MAX_DEPTH, "\"\\u0001\"");
 	is_int(parse_n(d.data, d.len), SL_OK, "deep document");
 	sl_buf_reset(&b);
-	is_int(sl_arc_json_write(&J, 0, &b), SL_OK, "deep document written");
+	is_int(sl_jsonr_write(&J, 0, &b), SL_OK, "deep document written");
 	ok(b.len > 0 && parse_n(b.data, b.len) == SL_OK, "and parses again");
 	sl_buf_free(&d);
 	sl_buf_free(&b);
@@ -311,8 +311,8 @@ static void test_reuse(void)
 	is_int(parse("[\"\\ud800\"]"), SL_ERR_PROTO, "a bad document in between");
 	is_int(parse("{\"z\":\"second\"}"), SL_OK, "second document");
 	ok(J.nv < n1, "node count restarts (%u)", J.nv);
-	ok(sl_arc_json_get(&J, 0, "a") == SL_ARC_JSON_NONE, "nothing of the first remains");
-	ok(sl_arc_json_is_str(&J, sl_arc_json_get(&J, 0, "z"), "second"), "second value");
+	ok(sl_jsonr_get(&J, 0, "a") == SL_ARC_JSON_NONE, "nothing of the first remains");
+	ok(sl_jsonr_is_str(&J, sl_jsonr_get(&J, 0, "z"), "second"), "second value");
 
 	/* Many nodes and long strings force both arrays to grow mid-parse. */
 	struct sl_buf b;
@@ -326,8 +326,8 @@ static void test_reuse(void)
 	uint32_t last = J.v[0].first;
 	for (uint32_t c = last; c != SL_ARC_JSON_NONE; c = J.v[c].next)
 		last = c;
-	uint32_t s = sl_arc_json_get(&J, last, "k4999");
-	ok(s != SL_ARC_JSON_NONE && J.v[s].len == 300 && !strcmp(sl_arc_json_text(&J, s) + 296, "4999"),
+	uint32_t s = sl_jsonr_get(&J, last, "k4999");
+	ok(s != SL_ARC_JSON_NONE && J.v[s].len == 300 && !strcmp(sl_jsonr_text(&J, s) + 296, "4999"),
 	   "last string intact after growth");
 	sl_buf_free(&b);
 }
@@ -349,25 +349,25 @@ static void test_hint(void)
 		uint32_t hint = SL_ARC_JSON_NONE;
 		for (int k = 0; k < 5; k++) {
 			const char *key = orders[o][k];
-			uint32_t got = sl_arc_json_get_hint(&J, 0, key, strlen(key), &hint);
-			if (got != sl_arc_json_get(&J, 0, key)) {
+			uint32_t got = sl_jsonr_get_hint(&J, 0, key, strlen(key), &hint);
+			if (got != sl_jsonr_get(&J, 0, key)) {
 				fprintf(stderr, "# order %zu key %s: hinted %u, plain %u\n", o, key,
-					got, sl_arc_json_get(&J, 0, key));
+					got, sl_jsonr_get(&J, 0, key));
 				bad++;
 			}
 		}
 	}
 	is_int(bad, 0, "hinted lookups equal plain lookups in every order");
 	uint32_t hint = SL_ARC_JSON_NONE;
-	uint32_t a = sl_arc_json_get_hint(&J, 0, "a", 1, &hint);
+	uint32_t a = sl_jsonr_get_hint(&J, 0, "a", 1, &hint);
 	int64_t v = 0;
-	ok(sl_arc_json_i64(&J, a, &v) && v == 1, "the first of duplicate keys");
-	ok(sl_arc_json_get_hint(&J, a, "a", 1, &hint) == SL_ARC_JSON_NONE, "lookup in a number");
+	ok(sl_jsonr_i64(&J, a, &v) && v == 1, "the first of duplicate keys");
+	ok(sl_jsonr_get_hint(&J, a, "a", 1, &hint) == SL_ARC_JSON_NONE, "lookup in a number");
 }
 
 int main(void)
 {
-	sl_arc_json_init(&J);
+	sl_jsonr_init(&J);
 	test_strings();
 	test_numbers();
 	test_limits();
@@ -375,6 +375,6 @@ int main(void)
 	test_write();
 	test_reuse();
 	test_hint();
-	sl_arc_json_free(&J);
+	sl_jsonr_free(&J);
 	return t_done();
 }

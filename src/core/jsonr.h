@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * json.h -- a small strict JSON parser (RFC 8259) for untrusted record
+ * jsonr.h -- a small strict JSON parser (RFC 8259) for untrusted record
  * values read from Kafka or handed over by the capture pipeline.
  *
  * The parse result is a flat array of nodes (one allocation, reused from
@@ -27,10 +27,10 @@
  * invalidates it, so it never describes overwritten nodes.
  *
  * Ownership: the struct owns its arrays; node and string pointers stay
- * valid until the next parse or sl_arc_json_free().
+ * valid until the next parse or sl_jsonr_free().
  */
-#ifndef SL_ARCHIVE_JSON_H
-#define SL_ARCHIVE_JSON_H
+#ifndef SL_CORE_JSONR_H
+#define SL_CORE_JSONR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,7 +44,7 @@
 #define SL_ARC_JSON_NONE UINT32_MAX
 #define SL_ARC_JSON_MEMO_MIN 256
 
-enum sl_arc_json_type {
+enum sl_jsonr_type {
 	SL_ARC_JSON_NULL,
 	SL_ARC_JSON_FALSE,
 	SL_ARC_JSON_TRUE,
@@ -54,8 +54,8 @@ enum sl_arc_json_type {
 	SL_ARC_JSON_OBJECT
 };
 
-struct sl_arc_json_node {
-	uint8_t type;   /* enum sl_arc_json_type */
+struct sl_jsonr_node {
+	uint8_t type;   /* enum sl_jsonr_type */
 	uint32_t len;   /* strings/numbers: bytes; arrays/objects: children */
 	uint32_t str;   /* pool offset of the string or number text */
 	uint32_t key;   /* pool offset of the member name (objects' children) */
@@ -65,8 +65,8 @@ struct sl_arc_json_node {
 	uint32_t raw, rawlen; /* the value's bytes in the input (for fingerprints) */
 };
 
-struct sl_arc_json {
-	struct sl_arc_json_node *v;
+struct sl_jsonr {
+	struct sl_jsonr_node *v;
 	uint32_t nv, capv;
 	char *pool;
 	size_t npool, cappool;
@@ -83,46 +83,46 @@ struct sl_arc_json {
  * in the process, of its exact bytes (two parses that return the same id
  * had byte-identical subtrees there); else 0.  Lets callers compare a
  * repeated `schema` block without reading it again. */
-uint64_t sl_arc_json_memo_id(const struct sl_arc_json *j, uint32_t i);
-void sl_arc_json_init(struct sl_arc_json *j);
-void sl_arc_json_free(struct sl_arc_json *j);
+uint64_t sl_jsonr_memo_id(const struct sl_jsonr *j, uint32_t i);
+void sl_jsonr_init(struct sl_jsonr *j);
+void sl_jsonr_free(struct sl_jsonr *j);
 /* Parse p[0..n); on success node 0 is the root. */
-enum sl_err sl_arc_json_parse(struct sl_arc_json *j, const char *p, size_t n,
+enum sl_err sl_jsonr_parse(struct sl_jsonr *j, const char *p, size_t n,
 			      struct sl_errbuf *eb);
 
-static inline const struct sl_arc_json_node *sl_arc_json_at(const struct sl_arc_json *j,
+static inline const struct sl_jsonr_node *sl_jsonr_at(const struct sl_jsonr *j,
 							      uint32_t i)
 {
 	return i == SL_ARC_JSON_NONE ? NULL : &j->v[i];
 }
 /* Member of object node i named key (first match); SL_ARC_JSON_NONE if i
  * is not an object or has no such member. */
-uint32_t sl_arc_json_get(const struct sl_arc_json *j, uint32_t i, const char *key);
+uint32_t sl_jsonr_get(const struct sl_jsonr *j, uint32_t i, const char *key);
 /* The same for the keys of one pass over object i, asked in the order the
  * object holds them (as Connect and Debezium write a struct's fields): one
  * compare per key instead of a scan.  *hint starts as SL_ARC_JSON_NONE for
  * each pass; keys within a pass must be distinct.  Out of order, the pass
- * falls back to sl_arc_json_get, so the result is always the first member
+ * falls back to sl_jsonr_get, so the result is always the first member
  * with that key. */
-uint32_t sl_arc_json_get_hint(const struct sl_arc_json *j, uint32_t i, const char *key,
+uint32_t sl_jsonr_get_hint(const struct sl_jsonr *j, uint32_t i, const char *key,
 			      size_t klen, uint32_t *hint);
 /* Text of a string or number node (NUL-terminated, len in node->len). */
-static inline const char *sl_arc_json_text(const struct sl_arc_json *j, uint32_t i)
+static inline const char *sl_jsonr_text(const struct sl_jsonr *j, uint32_t i)
 {
 	return j->pool + j->v[i].str;
 }
-static inline const char *sl_arc_json_key(const struct sl_arc_json *j, uint32_t i)
+static inline const char *sl_jsonr_key(const struct sl_jsonr *j, uint32_t i)
 {
 	return j->pool + j->v[i].key;
 }
 /* Node i as an integer: a NUMBER with no fraction or exponent that fits. */
-bool sl_arc_json_i64(const struct sl_arc_json *j, uint32_t i, int64_t *out);
+bool sl_jsonr_i64(const struct sl_jsonr *j, uint32_t i, int64_t *out);
 /* Node i as a double (NUMBER, or the strings "NaN", "Infinity", "-Infinity"
  * that Jackson writes). */
-bool sl_arc_json_f64(const struct sl_arc_json *j, uint32_t i, double *out);
+bool sl_jsonr_f64(const struct sl_jsonr *j, uint32_t i, double *out);
 /* Whether node i is a string equal to s. */
-bool sl_arc_json_is_str(const struct sl_arc_json *j, uint32_t i, const char *s);
+bool sl_jsonr_is_str(const struct sl_jsonr *j, uint32_t i, const char *s);
 /* Re-serialise node i as compact JSON into out (appended). */
-enum sl_err sl_arc_json_write(const struct sl_arc_json *j, uint32_t i, struct sl_buf *out);
+enum sl_err sl_jsonr_write(const struct sl_jsonr *j, uint32_t i, struct sl_buf *out);
 
 #endif
