@@ -64,9 +64,21 @@ free_port() {
 	return 1
 }
 
-# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+# T_SCALE: a factor for every deadline (wait_for) and t_sleep, for slow or
+# loaded machines (T_SCALE=3 tests/run.sh all).  Default 1; decimals work.
+T_SCALE=${T_SCALE:-1}
+export T_SCALE
+# t_scaled SECONDS: SECONDS times T_SCALE, rounded up to a whole second.
+t_scaled() { awk -v s="$1" -v k="$T_SCALE" 'BEGIN { v = s * k; r = int(v); if (r < v) r++; print r }'; }
+# t_sleep SECONDS: sleep SECONDS times T_SCALE (waits that let time pass on
+# purpose, e.g. "nothing flows while paused").
+t_sleep() { sleep "$(awk -v s="$1" -v k="$T_SCALE" 'BEGIN { print s * k }')"; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds, for at
+# most SECONDS (times T_SCALE).
 wait_for() {
-	local limit=$1; shift
+	local limit
+	limit=$(t_scaled "$1"); shift
 	local end=$((SECONDS + limit))
 	until "$@" >/dev/null 2>&1; do
 		[ $SECONDS -lt $end ] || return 1
