@@ -7,6 +7,7 @@
 #   make release    optimised build in build-rel/ (used by make bench)
 #   make bench      benchmarks in bench/ (figures go to bench/README.md)
 #   make fuzz       libFuzzer binaries in build-fuzz/ (clang)
+#   make tsan       unit tests under ThreadSanitizer in build-tsan/ (make test runs it)
 #
 # Sources are found by folder, so a new file in src/<subsystem>/ needs no
 # Makefile edit.  Unit tests are tests/unit/<subsystem>/test_*.c, one binary
@@ -28,6 +29,9 @@ LDLIBS := $(PKG_LIBS) -lpthread -lm
 ifeq ($(SAN),1)
 CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(SAN),thread)
+CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=thread
+LDFLAGS += -fsanitize=thread
 else
 CFLAGS += -O2
 endif
@@ -44,7 +48,7 @@ FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 TOOL_SRCS := $(sort $(wildcard tools/*.c))
 TOOL_BINS := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all deps test unit integration demo release bench fuzz clean docs
+.PHONY: all deps test unit integration demo release bench fuzz clean docs tsan
 
 all: $(BIN) $(TOOL_BINS)
 
@@ -83,7 +87,14 @@ build-tests: $(BIN) $(TOOL_BINS) $(UNIT_BINS) $(FUZZ_REPLAY)
 test: deps
 	@$(MAKE) --no-print-directory build-tests
 	@$(MAKE) --no-print-directory release
-	@BUILD=$(BUILD) tests/run.sh all
+	@$(MAKE) --no-print-directory BUILD=build-tsan SAN=thread $(UNIT_BINS:$(BUILD)/%=build-tsan/%)
+	@BUILD=$(BUILD) TSAN_BUILD=build-tsan tests/run.sh all
+
+# The unit tests again under ThreadSanitizer: the ack tracker, the spool,
+# the sinks' writer threads and the obs server are multi-threaded.
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build-tsan SAN=thread $(UNIT_BINS:$(BUILD)/%=build-tsan/%)
+	@BUILD=build-tsan tests/run.sh unit
 
 unit:
 	@$(MAKE) --no-print-directory build-tests
@@ -117,7 +128,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -Itests -o $@ $< $(LIB) $(LDLIBS)
 
 clean:
-	rm -rf build build-rel build-fuzz
+	rm -rf build build-rel build-fuzz build-tsan
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

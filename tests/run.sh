@@ -3,6 +3,7 @@
 #
 #   tests/run.sh unit|integration|all     (BUILD=build by default)
 #   T=regex tests/run.sh all              only tests whose path matches regex
+#   TSAN_BUILD=build-tsan tests/run.sh unit   also the ThreadSanitizer build
 #
 # Unit binaries and fuzz-corpus replays run under ASan+UBSan.  Integration
 # scripts (tests/integration/*.sh) start their own servers on 127.0.0.1
@@ -54,6 +55,15 @@ if [ "$mode" = unit ] || [ "$mode" = all ]; then
 		[[ "$bin" =~ $filter ]] || continue
 		run "${bin#"$BUILD"/}" "$bin"
 	done < <(find "$BUILD/tests/unit" -type f -perm -u+x 2>/dev/null | sort)
+	# The same unit tests built with ThreadSanitizer (make test, make tsan):
+	# a data race is a failure like any other.
+	if [ -n "${TSAN_BUILD:-}" ]; then
+		while IFS= read -r bin; do
+			[[ "$bin" =~ $filter ]] || continue
+			TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+				run "tsan/${bin#"$TSAN_BUILD"/}" "$bin"
+		done < <(find "$TSAN_BUILD/tests/unit" -type f -perm -u+x 2>/dev/null | sort)
+	fi
 	# Source checks (the layering of includes, ...): tests/lint/*.sh.
 	for t in tests/lint/*.sh; do
 		[ -f "$t" ] || continue
