@@ -65,7 +65,7 @@ $(BIN): $(BUILD)/src/main.o $(LIB)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) tests/lib/test.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests -DSL_SRC_ROOT='"$(CURDIR)"' -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int t_pass __attribute__((unused));
@@ -33,6 +34,18 @@ __attribute__((unused, format(printf, 4, 5))) static bool t_ok(bool cond, const 
 		printf("not ok - %s (%s:%d)\n", name, file, line);
 	}
 	return cond;
+}
+
+/* The source tree's root, so fixtures open from any working directory:
+ * the Makefile defines it for unit tests; T_SRC_ROOT in the environment
+ * overrides it (a build tree moved elsewhere). */
+#ifndef SL_SRC_ROOT
+#define SL_SRC_ROOT "."
+#endif
+__attribute__((unused)) static const char *t_src_root(void)
+{
+	const char *env = getenv("T_SRC_ROOT");
+	return env && *env ? env : SL_SRC_ROOT;
 }
 
 #define ok(cond, ...) t_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)

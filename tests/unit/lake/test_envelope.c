@@ -86,7 +86,10 @@ static enum sl_err parse_split(struct sl_jsonr *j, const char *doc, struct sl_la
  * runs in a fresh clone; `make test` always installs it first. */
 static bool have_duck(const char *what)
 {
-	if (access("tools/js/node_modules/@duckdb/node-api/package.json", R_OK) == 0)
+	char path[4096];
+	snprintf(path, sizeof path, "%s/tools/js/node_modules/@duckdb/node-api/package.json",
+		 t_src_root());
+	if (access(path, R_OK) == 0)
 		return true;
 	printf("# skip %s: tools/js/node_modules is not installed (run scripts/deps.sh)\n", what);
 	return false;
@@ -105,7 +108,9 @@ static bool duck(const char *const *sql, int n, char vals[][1024])
 		dup2(fd[1], 2);
 		close(fd[0]);
 		close(fd[1]);
-		const char *argv[24] = {"node", "tools/js/lake-query.mjs"};
+		char script[4096];
+		snprintf(script, sizeof script, "%s/tools/js/lake-query.mjs", t_src_root());
+		const char *argv[24] = {"node", script};
 		for (int i = 0; i < n && i < 20; i++)
 			argv[2 + i] = sql[i];
 		execvp("node", (char *const *)argv);

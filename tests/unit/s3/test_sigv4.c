@@ -95,9 +95,8 @@ static void run_case(struct vcase *c, const char *access, const char *secret, co
 static int run_file(const char *file, const char *access, const char *secret, const char *region,
 		    const char *service)
 {
-	char path[512];
-	const char *root = getenv("SRC_ROOT");
-	snprintf(path, sizeof path, "%s/tests/unit/s3/vectors/%s", root ? root : ".", file);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/tests/unit/s3/vectors/%s", t_src_root(), file);
 	FILE *f = fopen(path, "r");
 	if (!ok(f != NULL, "open %s", path))
 		return 0;

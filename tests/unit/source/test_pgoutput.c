@@ -22,7 +22,7 @@
 #include "lib/test.h"
 #include "source/pg/pgoutput.h"
 
-#define GOLDEN "tests/golden/pgoutput/"
+#define GOLDEN "%s/tests/golden/pgoutput/"
 
 struct fixture {
 	int n;
@@ -43,9 +43,9 @@ static int hexv(int c)
 /* Load NAME.hex ("lsn|\xHEX" per line) and, if present, NAME.txt. */
 static bool load(struct fixture *f, const char *name)
 {
-	char path[256];
+	char path[4096];
 	memset(f, 0, sizeof *f);
-	snprintf(path, sizeof path, GOLDEN "%s.hex", name);
+	snprintf(path, sizeof path, GOLDEN "%s.hex", t_src_root(), name);
 	FILE *in = fopen(path, "r");
 	if (!in)
 		return false;
@@ -64,7 +64,7 @@ static bool load(struct fixture *f, const char *name)
 		f->len[f->n++] = n;
 	}
 	fclose(in);
-	snprintf(path, sizeof path, GOLDEN "%s.txt", name);
+	snprintf(path, sizeof path, GOLDEN "%s.txt", t_src_root(), name);
 	in = fopen(path, "r");
 	for (int i = 0; in && i < f->n && getline(&line, &cap, in) > 0; i++) {
 		line[strcspn(line, "\n")] = 0;
